@@ -1,0 +1,131 @@
+// Page parsing: the pipeline's simdjson path against nlohmann/json on the
+// same real-shaped 5,000-row fuel-type-data pages (bench/synthetic_page.h).
+//
+// Each benchmark does the whole job a parser does for the extractor: find
+// `response.total` and `response.data`, and copy every row's fields (key,
+// unescaped value or null) in response order into a flat arena. Counters:
+// bytes_per_second (body bytes) and records_per_s (rows).
+#include <benchmark/benchmark.h>
+
+#include <nlohmann/json.hpp>
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bench/synthetic_page.h"
+
+namespace eiabench::bench {
+namespace {
+
+constexpr int kPageRows = 5000;
+
+const std::string& Page() {
+  static const std::string page = [] {
+    SyntheticPageSpec spec;
+    spec.rows = kPageRows;
+    return MakeFuelTypePage(spec);
+  }();
+  return page;
+}
+
+// The minimum a row consumer needs: fields in order, values unescaped.
+struct FlatRows {
+  std::string arena;
+  std::vector<uint32_t> field_ends;
+  size_t rows = 0;
+  void Clear() {
+    arena.clear();
+    field_ends.clear();
+    rows = 0;
+  }
+  void Add(std::string_view key, std::string_view value) {
+    arena.append(key).append(value);
+    field_ends.push_back(static_cast<uint32_t>(arena.size()));
+  }
+};
+
+void Report(benchmark::State& state, size_t rows) {
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(Page().size()));
+  state.counters["records_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * static_cast<double>(rows),
+      benchmark::Counter::kIsRate);
+  state.counters["page_bytes"] = static_cast<double>(Page().size());
+  if (rows != kPageRows) state.SkipWithError("wrong row count");
+}
+
+// simdjson's On-Demand API used directly: the ceiling for any wrapper.
+void BM_ParsePage_SimdjsonOndemand(benchmark::State& state) {
+  simdjson::padded_string padded(Page());
+  simdjson::ondemand::parser parser;
+  FlatRows out;
+  for (auto _ : state) {
+    out.Clear();
+    auto doc = parser.iterate(padded);
+    auto response = doc["response"];
+    uint64_t total = 0;
+    std::string_view total_text = response["total"].get_string().value();
+    for (char c : total_text) total = total * 10 + (c - '0');
+    for (auto row : response["data"].get_array()) {
+      for (auto field : row.get_object()) {
+        std::string_view key = field.unescaped_key().value();
+        auto value = field.value();
+        if (value.is_null()) {
+          out.Add(key, "null");
+        } else {
+          out.Add(key, value.get_string().value());
+        }
+      }
+      ++out.rows;
+    }
+    benchmark::DoNotOptimize(total);
+    benchmark::DoNotOptimize(out.arena.data());
+  }
+  Report(state, out.rows);
+}
+BENCHMARK(BM_ParsePage_SimdjsonOndemand);
+
+// nlohmann/json: a full DOM, then the same walk over it.
+void BM_ParsePage_Nlohmann(benchmark::State& state) {
+  FlatRows out;
+  for (auto _ : state) {
+    out.Clear();
+    auto doc = nlohmann::json::parse(Page());
+    const auto& response = doc.at("response");
+    uint64_t total = std::stoull(response.at("total").get<std::string>());
+    for (const auto& row : response.at("data")) {
+      for (const auto& [key, value] : row.items()) {
+        if (value.is_null()) {
+          out.Add(key, "null");
+        } else {
+          out.Add(key, value.get_ref<const std::string&>());
+        }
+      }
+      ++out.rows;
+    }
+    benchmark::DoNotOptimize(total);
+    benchmark::DoNotOptimize(out.arena.data());
+  }
+  Report(state, out.rows);
+}
+BENCHMARK(BM_ParsePage_Nlohmann);
+
+// Only for scale: generating the synthetic page itself.
+void BM_SyntheticPageGeneration(benchmark::State& state) {
+  size_t bytes = 0;
+  for (auto _ : state) {
+    SyntheticPageSpec spec;
+    std::string page = MakeFuelTypePage(spec);
+    bytes = page.size();
+    benchmark::DoNotOptimize(page.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+}
+BENCHMARK(BM_SyntheticPageGeneration);
+
+}  // namespace
+}  // namespace eiabench::bench
+
+BENCHMARK_MAIN();
