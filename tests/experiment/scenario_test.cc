@@ -1,0 +1,164 @@
+// Scenario parsing, validation messages and matrix expansion.
+#include "harness/experiment/scenario.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+using namespace eiabench::experiment;
+
+namespace {
+ScenarioError ErrorOf(const std::string& text) {
+  ScenarioError error;
+  auto s = ParseScenario(text, &error);
+  REQUIRE_FALSE(s.has_value());
+  return error;
+}
+
+Scenario Parse(const std::string& text) {
+  ScenarioError error;
+  auto s = ParseScenario(text, &error);
+  INFO(error.ToString());
+  REQUIRE(s.has_value());
+  return *s;
+}
+}  // namespace
+
+TEST_CASE("a cartesian matrix varies the first axis slowest",
+          "[experiment][scenario]") {
+  Scenario s = Parse(R"({"name": "t", "matrix": {"axes": {
+      "days_per_batch": [30, 45], "max_concurrent_batches": [1, 2, 3]}}})");
+  auto cells = ExpandMatrix(s);
+  REQUIRE(cells.size() == 6);
+  REQUIRE(cells[0].id == "days_per_batch=30 max_concurrent_batches=1");
+  REQUIRE(cells[2].id == "days_per_batch=30 max_concurrent_batches=3");
+  REQUIRE(cells[3].id == "days_per_batch=45 max_concurrent_batches=1");
+  REQUIRE(cells[5].settings["days_per_batch"] == 45);
+  REQUIRE(cells[5].index == 5);
+}
+
+TEST_CASE("zipped axes move together as one dimension",
+          "[experiment][scenario]") {
+  Scenario s = Parse(R"({"name": "t", "matrix": {
+      "axes": {"workload.end": ["2024-03-01", "2024-04-01"],
+               "days_per_batch": [60, 91],
+               "client_mode": ["seed", "honest"]},
+      "zip": [["workload.end", "days_per_batch"]]}})");
+  auto cells = ExpandMatrix(s);
+  REQUIRE(cells.size() == 4);
+  REQUIRE(cells[0].workload["end"] == "2024-03-01");
+  REQUIRE(cells[0].settings["days_per_batch"] == 60);
+  REQUIRE(cells[1].settings["client_mode"] == "honest");
+  REQUIRE(cells[2].workload["end"] == "2024-04-01");
+  REQUIRE(cells[2].settings["days_per_batch"] == 91);
+}
+
+TEST_CASE("excluded combinations are dropped", "[experiment][scenario]") {
+  Scenario s = Parse(R"({"name": "t", "matrix": {
+      "axes": {"days_per_batch": [30, 45], "pool_maxsize": [10, 60]},
+      "exclude": [{"days_per_batch": 30, "pool_maxsize": 60}]}})");
+  auto cells = ExpandMatrix(s);
+  REQUIRE(cells.size() == 3);
+  for (const auto& c : cells)
+    REQUIRE(c.id != "days_per_batch=30 pool_maxsize=60");
+  REQUIRE(cells[2].index == 2);
+}
+
+TEST_CASE("a scenario without axes has one default cell",
+          "[experiment][scenario]") {
+  Scenario s = Parse(R"({"name": "t", "settings": {"days_per_batch": 9}})");
+  auto cells = ExpandMatrix(s);
+  REQUIRE(cells.size() == 1);
+  REQUIRE(cells[0].id == "default");
+  REQUIRE(cells[0].settings["days_per_batch"] == 9);
+  REQUIRE(s.limits.size() == 1);
+  REQUIRE(s.limits[0].limit == 5000);
+}
+
+TEST_CASE("an unknown key is named with its path", "[experiment][scenario]") {
+  auto e = ErrorOf(R"({"name": "t", "settings": {"delay_s": 1}})");
+  REQUIRE(e.path == "$.settings.delay_s");
+  REQUIRE(e.message == "unknown key");
+  REQUIRE(ErrorOf(R"({"name": "t", "colour": 1})").path == "$.colour");
+}
+
+TEST_CASE("a bad axis value names its index and value",
+          "[experiment][scenario]") {
+  auto e = ErrorOf(R"({"name": "t", "matrix": {"axes": {
+      "days_per_batch": [30, -3]}}})");
+  REQUIRE(e.path == "$.matrix.axes.days_per_batch[1]");
+  REQUIRE(e.message.find("-3") != std::string::npos);
+}
+
+TEST_CASE("zip groups must have equal lengths", "[experiment][scenario]") {
+  auto e = ErrorOf(R"({"name": "t", "matrix": {
+      "axes": {"days_per_batch": [30, 45], "pool_maxsize": [1, 2, 3]},
+      "zip": [["days_per_batch", "pool_maxsize"]]}})");
+  REQUIRE(e.path == "$.matrix.zip[0][1]");
+}
+
+TEST_CASE("malformed values are rejected with the value shown",
+          "[experiment][scenario]") {
+  REQUIRE(ErrorOf("{").path == "$");
+  REQUIRE(ErrorOf(R"({"name": "t", "repetitions": 0})").path ==
+          "$.repetitions");
+  REQUIRE(ErrorOf(R"({"name": "t", "target": "prod"})").path == "$.target");
+  REQUIRE(
+      ErrorOf(R"({"name": "t", "workload": {"start": "2024-13-01"}})").path ==
+      "$.workload.start");
+  REQUIRE(ErrorOf(R"({"name": "t", "limits": [{"window_s": 0, "limit": 5}]})")
+              .path == "$.limits[0].window_s");
+  REQUIRE(ErrorOf(R"({"name": "t", "settings": {"client_mode": "fast"}})")
+              .message.find("\"fast\"") != std::string::npos);
+  REQUIRE(ErrorOf(R"({"description": "no name"})").path == "$.name");
+}
+
+TEST_CASE("--set collapses an axis or fixes a setting",
+          "[experiment][scenario]") {
+  Scenario s = Parse(R"({"name": "t", "matrix": {"axes": {
+      "days_per_batch": [30, 45]}}})");
+  ScenarioError e;
+  REQUIRE(ApplyOverride(&s, "days_per_batch=45", &e));
+  REQUIRE(ApplyOverride(&s, "mock.profile=eia", &e));
+  REQUIRE(ApplyOverride(&s, "client_mode=seed", &e));
+  auto cells = ExpandMatrix(s);
+  REQUIRE(cells.size() == 1);
+  REQUIRE(cells[0].settings["days_per_batch"] == 45);
+  REQUIRE(cells[0].mock["profile"] == "eia");
+  REQUIRE(cells[0].settings["client_mode"] == "seed");
+  REQUIRE_FALSE(ApplyOverride(&s, "days_per_batch=0", &e));
+  REQUIRE(e.path == "--set days_per_batch=0");
+  REQUIRE_FALSE(ApplyOverride(&s, "nonsense=1", &e));
+}
+
+TEST_CASE("interleaved and random orders cover every repetition once",
+          "[experiment][scenario]") {
+  Scenario s = Parse(R"({"name": "t", "repetitions": 3,
+                         "order": "interleaved"})");
+  auto order = ExecutionOrder(s, 2);
+  REQUIRE(order.size() == 6);
+  REQUIRE(order[1] == std::make_pair(size_t{1}, 0));
+  s.order = "random";
+  auto shuffled = ExecutionOrder(s, 2);
+  REQUIRE(shuffled == ExecutionOrder(s, 2));
+  std::sort(shuffled.begin(), shuffled.end());
+  std::sort(order.begin(), order.end());
+  REQUIRE(shuffled == order);
+}
+
+TEST_CASE("every shipped scenario file validates", "[experiment][scenario]") {
+  namespace fs = std::filesystem;
+  int files = 0;
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(EIABENCH_SOURCE_DIR) / "scenarios")) {
+    if (entry.path().extension() != ".json") continue;
+    if (entry.path().filename() == "scenario.schema.json") continue;
+    ScenarioError error;
+    INFO(entry.path().string() << ": " << error.ToString());
+    auto s = LoadScenario(entry.path().string(), &error);
+    INFO(error.ToString());
+    REQUIRE(s.has_value());
+    REQUIRE_FALSE(ExpandMatrix(*s).empty());
+    ++files;
+  }
+  REQUIRE(files >= 0);
+}
