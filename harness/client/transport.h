@@ -26,11 +26,11 @@ namespace eiabench {
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
-  uint64_t id = 0;           // chosen by the caller, echoed in the completion
+  uint64_t id = 0;  // chosen by the caller, echoed in the completion
   std::string method = "GET";
-  std::string url;           // absolute: base URL + path + query string
-  HeaderList headers;        // extra headers (X-Api-Key, X-Params, ...)
-  std::string body;          // for POST
+  std::string url;     // absolute: base URL + path + query string
+  HeaderList headers;  // extra headers (X-Api-Key, X-Params, ...)
+  std::string body;    // for POST
 };
 
 // Why a request failed below HTTP. kNone means an HTTP status arrived.
@@ -61,9 +61,9 @@ struct HttpCompletion {
 
   // Phase times in the clock's time base, from libcurl's timers where real.
   Nanos dns{0};
-  Nanos connect{0};      // TCP connect finished, from start
-  Nanos tls{0};          // TLS handshake finished, from start (0: no TLS)
-  Nanos first_byte{0};   // first response byte, from start
+  Nanos connect{0};     // TCP connect finished, from start
+  Nanos tls{0};         // TLS handshake finished, from start (0: no TLS)
+  Nanos first_byte{0};  // first response byte, from start
   bool new_connection = false;  // this exchange opened a connection
   uint64_t bytes_received = 0;  // body bytes as received (before decoding)
 
