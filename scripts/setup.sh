@@ -26,7 +26,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 sanitize_flag=OFF
-[ "$SANITIZE" = "1" ] && sanitize_flag=ON
+bench_flag=ON
+# Benchmarks measure the Release build; a sanitizer build skips them.
+if [ "$SANITIZE" = "1" ]; then sanitize_flag=ON; bench_flag=OFF; fi
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" \
-  -DEIABENCH_SANITIZE="$sanitize_flag" >/dev/null
+  -DEIABENCH_SANITIZE="$sanitize_flag" -DEIABENCH_BUILD_BENCH="$bench_flag" \
+  >/dev/null
 cmake --build "$BUILD_DIR" -j "$(nproc)"
