@@ -6,10 +6,9 @@
 // unescaped value or null) in response order into a flat arena. Counters:
 // bytes_per_second (body bytes) and records_per_s (rows).
 #include <benchmark/benchmark.h>
-
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
