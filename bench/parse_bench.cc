@@ -14,6 +14,10 @@
 #include <vector>
 
 #include "bench/synthetic_page.h"
+#if EIABENCH_HAVE_CLIENT
+#include "harness/client/extractor.h"
+#include "harness/client/page_parser.h"
+#endif
 
 namespace eiabench::bench {
 namespace {
@@ -110,6 +114,73 @@ void BM_ParsePage_Nlohmann(benchmark::State& state) {
   Report(state, out.rows);
 }
 BENCHMARK(BM_ParsePage_Nlohmann);
+
+#if EIABENCH_HAVE_CLIENT
+// The pipeline's parser exactly as the extractor calls it: envelope,
+// warnings, rows into PageRows, and the shared row checksum of every row.
+void BM_ParsePage_Pipeline(benchmark::State& state) {
+  std::string body = Page();
+  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);  // no copy per page
+  PageParser parser;
+  PageRows rows;
+  for (auto _ : state) {
+    ParsedPage page = parser.Parse(body, &rows);
+    if (!page.ok) {
+      state.SkipWithError(page.error.c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(page.checksum);
+  }
+  Report(state, rows.size());
+}
+BENCHMARK(BM_ParsePage_Pipeline);
+
+// nlohmann/json doing the pipeline parser's whole job: the same PageRows
+// and the same row checksum, so the two differ only in the JSON library.
+void BM_ParsePage_NlohmannToPageRows(benchmark::State& state) {
+  PageRows rows;
+  for (auto _ : state) {
+    rows.Clear();
+    auto doc = nlohmann::json::parse(Page());
+    const auto& response = doc.at("response");
+    uint64_t total = std::stoull(response.at("total").get<std::string>());
+    uint64_t checksum = 0;
+    for (const auto& row : response.at("data")) {
+      rows.BeginRow();
+      for (const auto& [key, value] : row.items()) {
+        if (value.is_null()) {
+          rows.AddField(key, {}, true);
+        } else {
+          rows.AddField(key, value.get_ref<const std::string&>(), false);
+        }
+      }
+      checksum += RowHash(rows, rows.size() - 1);
+    }
+    benchmark::DoNotOptimize(total);
+    benchmark::DoNotOptimize(checksum);
+  }
+  Report(state, rows.size());
+}
+BENCHMARK(BM_ParsePage_NlohmannToPageRows);
+
+// The row checksum alone over a parsed page: the share of the pipeline's
+// parse time that is hashing rather than JSON.
+void BM_RowChecksumOnly(benchmark::State& state) {
+  std::string body = Page();
+  PageParser parser;
+  PageRows rows;
+  parser.Parse(body, &rows);
+  for (auto _ : state) {
+    uint64_t checksum = 0;
+    for (size_t row = 0; row < rows.size(); ++row) {
+      checksum += RowHash(rows, row);
+    }
+    benchmark::DoNotOptimize(checksum);
+  }
+  Report(state, rows.size());
+}
+BENCHMARK(BM_RowChecksumOnly);
+#endif  // EIABENCH_HAVE_CLIENT
 
 // Only for scale: generating the synthetic page itself.
 void BM_SyntheticPageGeneration(benchmark::State& state) {
