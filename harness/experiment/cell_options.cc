@@ -136,7 +136,8 @@ Json OptionsToJson(const ExtractOptions& o, const Cell& cell) {
   j["max_attempts"] = o.max_attempts;
   j["backoff_base_s"] = o.backoff_base_s;
   j["backoff_max_s"] = o.backoff_max_s;
-  j["raw_json_round_trip"] = !o.raw_json_dir.empty();
+  // The runner gives a seed client a scratch directory per repetition.
+  j["raw_json_round_trip"] = j["client_mode"] == "seed";
   return j;
 }
 
