@@ -1,0 +1,614 @@
+#include "mock_server/catalog.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <string_view>
+
+namespace eiabench::mock {
+namespace {
+
+// One balancing authority: code, name, standard UTC offset, typical hourly
+// demand in MWh and its generation mix as of 2024 (EIA-930 fuel codes).
+struct BaInfo {
+  const char* code;
+  const char* name;
+  int utc_offset_h;
+  double demand_mwh;
+  const char* fuels;
+};
+
+// The EIA-930 balancing authorities and the lower-48 total. Demand levels
+// and fuel mixes are approximate; they only need to look plausible.
+constexpr BaInfo kBas[] = {
+    {"AEC", "PowerSouth Energy Cooperative", -6, 1200, "COL,NG,OTH,WAT"},
+    {"AECI", "Associated Electric Cooperative, Inc.", -6, 2800, "COL,NG,WND"},
+    {"AVA", "Avista Corporation", -8, 1200, "NG,OTH,WAT"},
+    {"AVRN", "Avangrid Renewables, LLC", -8, 0, "SUN,WND"},
+    {"AZPS", "Arizona Public Service Company", -7, 4200, "COL,NG,NUC,SUN,WAT"},
+    {"BANC", "Balancing Authority of Northern California", -8, 1900,
+     "NG,OTH,SUN,WAT"},
+    {"BPAT", "Bonneville Power Administration", -8, 6200, "NG,NUC,OTH,WAT,WND"},
+    {"CHPD", "Public Utility District No. 1 of Chelan County", -8, 250, "WAT"},
+    {"CISO", "California Independent System Operator", -8, 25000,
+     "COL,GEO,NG,NUC,OIL,OTH,SUN,WAT,WND"},
+    {"CPLE", "Duke Energy Progress East", -5, 7000,
+     "COL,NG,NUC,OIL,OTH,SUN,WAT"},
+    {"CPLW", "Duke Energy Progress West", -5, 700, "NG,OIL,SUN,WAT"},
+    {"DEAA", "Arlington Valley, LLC", -7, 0, "NG,SUN"},
+    {"DOPD", "PUD No. 1 of Douglas County", -8, 200, "WAT"},
+    {"DUK", "Duke Energy Carolinas", -5, 11000, "COL,NG,NUC,OIL,OTH,SUN,WAT"},
+    {"EEI", "Electric Energy, Inc.", -6, 0, "COL,NG"},
+    {"EPE", "El Paso Electric Company", -7, 1100, "NG,NUC,SUN"},
+    {"ERCO", "Electric Reliability Council of Texas, Inc.", -6, 45000,
+     "BAT,COL,NG,NUC,OTH,SUN,WAT,WND"},
+    {"FMPP", "Florida Municipal Power Pool", -5, 2400, "NG,SUN"},
+    {"FPC", "Duke Energy Florida, Inc.", -5, 5000, "COL,NG,OIL,SUN"},
+    {"FPL", "Florida Power & Light Co.", -5, 15000, "BAT,COL,NG,NUC,OIL,SUN"},
+    {"GCPD", "Public Utility District No. 2 of Grant County, Washington", -8,
+     600, "WAT"},
+    {"GLHB", "GridLiance", -6, 0, "NG"},
+    {"GRID", "Gridforce Energy Management, LLC", -8, 0, "WND"},
+    {"GRIF", "Griffith Energy, LLC", -7, 0, "NG"},
+    {"GVL", "Gainesville Regional Utilities", -5, 230, "NG,OTH"},
+    {"GWA", "NaturEner Power Watch, LLC", -7, 0, "WND"},
+    {"HGMA", "New Harquahala Generating Company, LLC", -7, 0, "NG"},
+    {"HST", "City of Homestead", -5, 60, "NG,OIL"},
+    {"IID", "Imperial Irrigation District", -8, 450, "GEO,NG,OTH,SUN,WAT"},
+    {"IPCO", "Idaho Power Company", -7, 2200, "NG,OTH,SUN,WAT,WND"},
+    {"ISNE", "ISO New England", -5, 13000,
+     "BAT,COL,NG,NUC,OIL,OTH,SUN,WAT,WND"},
+    {"JEA", "JEA", -5, 1500, "COL,NG,SUN"},
+    {"LDWP", "Los Angeles Department of Water and Power", -8, 3000,
+     "COL,GEO,NG,NUC,OTH,SUN,WAT,WND"},
+    {"LGEE",
+     "Louisville Gas and Electric Company and Kentucky Utilities Company", -5,
+     4000, "COL,NG,SUN,WAT"},
+    {"MISO", "Midcontinent Independent System Operator, Inc.", -5, 75000,
+     "COL,NG,NUC,OIL,OTH,SUN,WAT,WND"},
+    {"NEVP", "Nevada Power Company", -8, 4500, "GEO,NG,SUN"},
+    {"NWMT", "NorthWestern Corporation", -7, 1300, "COL,NG,WAT,WND"},
+    {"NYIS", "New York Independent System Operator", -5, 17000,
+     "NG,NUC,OIL,OTH,SUN,WAT,WND"},
+    {"PACE", "PacifiCorp East", -7, 6000, "COL,NG,OTH,SUN,WAT,WND"},
+    {"PACW", "PacifiCorp West", -8, 2600, "NG,OTH,SUN,WAT,WND"},
+    {"PGE", "Portland General Electric Company", -8, 2500,
+     "NG,OTH,SUN,WAT,WND"},
+    {"PJM", "PJM Interconnection, LLC", -5, 90000,
+     "COL,NG,NUC,OIL,OTH,SUN,WAT,WND"},
+    {"PNM", "Public Service Company of New Mexico", -7, 1800,
+     "COL,NG,NUC,SUN,WND"},
+    {"PSCO", "Public Service Company of Colorado", -7, 5500,
+     "COL,NG,OTH,SUN,WAT,WND"},
+    {"PSEI", "Puget Sound Energy, Inc.", -8, 3000, "COL,NG,WAT,WND"},
+    {"SC", "South Carolina Public Service Authority", -5, 3000,
+     "COL,NG,NUC,OTH,SUN,WAT"},
+    {"SCEG", "Dominion Energy South Carolina, Inc.", -5, 2700,
+     "COL,NG,NUC,SUN,WAT"},
+    {"SCL", "Seattle City Light", -8, 1100, "WAT"},
+    {"SEC", "Seminole Electric Cooperative", -5, 600, "COL,NG"},
+    {"SEPA", "Southeastern Power Administration", -5, 0, "WAT"},
+    {"SOCO", "Southern Company Services, Inc. - Trans", -6, 28000,
+     "COL,NG,NUC,OIL,OTH,SUN,WAT,WND"},
+    {"SPA", "Southwestern Power Administration", -6, 60, "WAT"},
+    {"SRP", "Salt River Project Agricultural Improvement and Power District",
+     -7, 4000, "COL,NG,NUC,SUN,WAT"},
+    {"SWPP", "Southwest Power Pool", -6, 30000,
+     "COL,NG,NUC,OIL,OTH,SUN,WAT,WND"},
+    {"TAL", "City of Tallahassee", -5, 300, "NG,SUN"},
+    {"TEC", "Tampa Electric Company", -5, 2300, "COL,NG,SUN"},
+    {"TEPC", "Tucson Electric Power", -7, 1900, "COL,NG,SUN,WND"},
+    {"TIDC", "Turlock Irrigation District", -8, 280, "NG,SUN,WAT"},
+    {"TPWR", "City of Tacoma, Department of Public Utilities, Light Division",
+     -8, 600, "WAT"},
+    {"TVA", "Tennessee Valley Authority", -6, 19000,
+     "COL,NG,NUC,OIL,OTH,SUN,WAT,WND"},
+    {"WACM", "Western Area Power Administration - Rocky Mountain Region", -7,
+     3000, "COL,NG,SUN,WAT,WND"},
+    {"WALC", "Western Area Power Administration - Desert Southwest Region", -7,
+     1200, "NG,SUN,WAT"},
+    {"WAUW", "Western Area Power Administration - Upper Great Plains West", -7,
+     100, "COL,NG,WAT"},
+    {"WWA", "NaturEner Wind Watch, LLC", -7, 0, "WND"},
+    {"YAD", "Alcoa Power Generating, Inc. - Yadkin Division", -5, 0, "WAT"},
+    {"US48", "United States Lower 48", -5, 450000,
+     "BAT,COL,GEO,NG,NUC,OIL,OTH,SUN,WAT,WND"},
+};
+
+struct CodeName {
+  const char* code;
+  const char* name;
+};
+
+constexpr CodeName kFuelNames[] = {
+    {"BAT", "Battery storage"},
+    {"COL", "Coal"},
+    {"GEO", "Geothermal"},
+    {"NG", "Natural Gas"},
+    {"NUC", "Nuclear"},
+    {"OIL", "Petroleum"},
+    {"OTH", "Other"},
+    {"PS", "Pumped storage"},
+    {"SNB", "Solar with integrated battery storage"},
+    {"SUN", "Solar"},
+    {"UES", "Unknown energy storage"},
+    {"UNK", "Unknown"},
+    {"WAT", "Hydro"},
+    {"WND", "Wind"},
+};
+
+constexpr CodeName kTypeNames[] = {
+    {"D", "Demand"},
+    {"DF", "Day-ahead demand forecast"},
+    {"NG", "Net generation"},
+    {"TI", "Total interchange"},
+};
+
+constexpr CodeName kTimezones[] = {
+    {"Arizona", "Arizona"},   {"Central", "Central"}, {"Eastern", "Eastern"},
+    {"Mountain", "Mountain"}, {"Pacific", "Pacific"},
+};
+
+// Sub-regions: parent, sub-region code, sub-region name.
+struct SubBa {
+  const char* parent;
+  const char* code;
+  const char* name;
+};
+
+constexpr SubBa kSubBas[] = {
+    {"CISO", "PGAE", "Pacific Gas and Electric"},
+    {"CISO", "SCE", "Southern California Edison"},
+    {"CISO", "SDGE", "San Diego Gas and Electric"},
+    {"CISO", "VEA", "Valley Electric Association"},
+    {"ERCO", "COAS", "Coast"},
+    {"ERCO", "EAST", "East"},
+    {"ERCO", "FWES", "Far West"},
+    {"ERCO", "NCEN", "North Central"},
+    {"ERCO", "NRTH", "North"},
+    {"ERCO", "SCEN", "South Central"},
+    {"ERCO", "SOUT", "South"},
+    {"ERCO", "WEST", "West"},
+    {"ISNE", "4001", "Maine"},
+    {"ISNE", "4002", "New Hampshire"},
+    {"ISNE", "4003", "Vermont"},
+    {"ISNE", "4004", "Connecticut"},
+    {"ISNE", "4005", "Rhode Island"},
+    {"ISNE", "4006", "Southeast Mass."},
+    {"ISNE", "4007", "Western/Central Mass."},
+    {"ISNE", "4008", "Northeast Mass."},
+    {"MISO", "0001", "Zone 1"},
+    {"MISO", "0004", "Zone 4"},
+    {"MISO", "0006", "Zone 6"},
+    {"MISO", "0027", "Zones 2 and 7"},
+    {"MISO", "0035", "Zones 3 and 5"},
+    {"MISO", "8910", "Zones 8, 9 and 10"},
+    {"NYIS", "ZONA", "West - A"},
+    {"NYIS", "ZONB", "Genesee - B"},
+    {"NYIS", "ZONC", "Central - C"},
+    {"NYIS", "ZOND", "North - D"},
+    {"NYIS", "ZONE", "Mohawk Valley - E"},
+    {"NYIS", "ZONF", "Capital - F"},
+    {"NYIS", "ZONG", "Hudson Valley - G"},
+    {"NYIS", "ZONH", "Millwood - H"},
+    {"NYIS", "ZONI", "Dunwoodie - I"},
+    {"NYIS", "ZONJ", "New York City - J"},
+    {"NYIS", "ZONK", "Long Island - K"},
+    {"PJM", "AE", "Atlantic Electric zone"},
+    {"PJM", "AEP", "American Electric Power zone"},
+    {"PJM", "AP", "Allegheny Power zone"},
+    {"PJM", "ATSI", "American Transmission Systems, Inc. zone"},
+    {"PJM", "BC", "Baltimore Gas & Electric zone"},
+    {"PJM", "CE", "Commonwealth Edison zone"},
+    {"PJM", "DAY", "Dayton Power & Light zone"},
+    {"PJM", "DEOK", "Duke Energy Ohio/Kentucky zone"},
+    {"PJM", "DOM", "Dominion Virginia Power zone"},
+    {"PJM", "DPL", "Delmarva Power & Light zone"},
+    {"PJM", "DUQ", "Duquesne Lighting Company zone"},
+    {"PJM", "EKPC", "East Kentucky Power Cooperative zone"},
+    {"PJM", "JC", "Jersey Central Power & Light zone"},
+    {"PJM", "ME", "Metropolitan Edison zone"},
+    {"PJM", "PE", "PECO Energy zone"},
+    {"PJM", "PEP", "Potomac Electric Power zone"},
+    {"PJM", "PL", "Pennsylvania Power & Light zone"},
+    {"PJM", "PN", "Pennsylvania Electric zone"},
+    {"PJM", "PS", "Public Service Electric & Gas zone"},
+    {"PJM", "RECO", "Rockland Electric (East) zone"},
+    {"PNM", "PNM", "PNM System Firm Load"},
+    {"PNM", "KAFB", "Kirtland Air Force Base"},
+    {"PNM", "NTUA", "Navajo Tribal Utility Authority"},
+    {"PNM", "TSGT", "Tri-State Generation and Transmission"},
+    {"SWPP", "CSWS", "AEPW American Electric Power West"},
+    {"SWPP", "EDE", "Empire District Electric Company"},
+    {"SWPP", "GRDA", "Grand River Dam Authority"},
+    {"SWPP", "INDN", "City of Independence"},
+    {"SWPP", "KACY", "Kansas City Board of Public Utilities"},
+    {"SWPP", "KCPL", "Kansas City Power and Light"},
+    {"SWPP", "LES", "Lincoln Electric System"},
+    {"SWPP", "MPS", "KCP&L Greater Missouri Operations"},
+    {"SWPP", "NPPD", "Nebraska Public Power District"},
+    {"SWPP", "OKGE", "Oklahoma Gas and Electric Co."},
+    {"SWPP", "OPPD", "Omaha Public Power District"},
+    {"SWPP", "SECI", "Sunflower Electric Power Corporation"},
+    {"SWPP", "SPRM", "City of Springfield"},
+    {"SWPP", "SPS", "Southwestern Public Service Company"},
+    {"SWPP", "WAUE", "Western Area Power Upper Great Plains East"},
+    {"SWPP", "WFEC", "Western Farmers Electric Cooperative"},
+    {"SWPP", "WR", "Westar Energy"},
+};
+
+// Interconnected pairs; the interchange route serves both directions.
+constexpr const char* kTies =
+    "AEC-MISO AEC-SOCO AECI-MISO AECI-SPA AECI-SWPP AECI-TVA AVA-BPAT "
+    "AVA-CHPD AVA-GCPD AVA-IPCO AVA-NWMT AVA-PACW AVRN-BPAT AVRN-PACW "
+    "AZPS-CISO AZPS-IID AZPS-LDWP AZPS-NEVP AZPS-PACE AZPS-PNM AZPS-SRP "
+    "AZPS-TEPC AZPS-WALC BANC-BPAT BANC-CISO BANC-TIDC BPAT-CHPD BPAT-CISO "
+    "BPAT-DOPD BPAT-GCPD BPAT-IPCO BPAT-LDWP BPAT-NEVP BPAT-NWMT BPAT-PACW "
+    "BPAT-PGE BPAT-PSEI BPAT-SCL BPAT-TPWR CHPD-DOPD CISO-IID CISO-LDWP "
+    "CISO-NEVP CISO-PACW CISO-SRP CISO-TIDC CISO-WALC CPLE-DUK CPLE-PJM "
+    "CPLE-SC CPLE-SCEG CPLW-DUK CPLW-PJM CPLW-TVA DEAA-SRP DUK-PJM DUK-SC "
+    "DUK-SCEG DUK-SEPA DUK-TVA DUK-YAD EEI-MISO EEI-TVA EPE-PNM EPE-SRP "
+    "EPE-TEPC ERCO-CISO ERCO-SWPP FMPP-FPC FMPP-FPL FMPP-JEA FPC-FPL "
+    "FPC-GVL FPC-SEC FPC-SOCO FPC-TAL FPC-TEC FPL-HST FPL-JEA FPL-SEC "
+    "FPL-SOCO GCPD-PSEI GRID-BPAT GRIF-WALC GWA-NWMT HGMA-SRP IID-LDWP "
+    "IID-WALC IPCO-NEVP IPCO-NWMT IPCO-PACE IPCO-PACW ISNE-NYIS JEA-SEC "
+    "LDWP-NEVP LDWP-PACE LDWP-WALC LGEE-MISO LGEE-PJM LGEE-TVA MISO-PJM "
+    "MISO-SOCO MISO-SPA MISO-SWPP MISO-TVA NEVP-PACE NEVP-WALC NWMT-PACE "
+    "NWMT-WACM NWMT-WAUW NYIS-PJM PACE-PSCO PACE-WACM PACW-PGE PACW-PSEI "
+    "PGE-PSEI PJM-TVA PNM-PSCO PNM-SRP PNM-SWPP PNM-TEPC PNM-WACM PSCO-SWPP "
+    "PSCO-WACM PSEI-SCL PSEI-TPWR SC-SCEG SC-SOCO SCEG-SOCO SCL-TPWR "
+    "SEC-TEC SEPA-SOCO SOCO-TAL SOCO-TVA SPA-SWPP SRP-TEPC SRP-WALC "
+    "SWPP-WACM SWPP-WAUW TEPC-WALC WACM-WALC WAUW-WACM WWA-NWMT";
+
+// A stable 64-bit hash (FNV-1a) of a natural key, so series values depend on
+// the key and not on the position of the series in a table.
+uint64_t HashKey(std::string_view text) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+std::vector<std::string_view> Split(std::string_view text, char sep) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(sep, start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) parts.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+const BaInfo* FindBa(std::string_view code) {
+  for (const BaInfo& ba : kBas) {
+    if (code == ba.code) return &ba;
+  }
+  return nullptr;
+}
+
+const char* BaName(std::string_view code) {
+  const BaInfo* ba = FindBa(code);
+  return ba ? ba->name : "Unknown";
+}
+
+// Sorts facet values by id and returns a map from id to index.
+std::map<std::string, uint16_t> SortValues(FacetDef& facet) {
+  std::sort(
+      facet.values.begin(), facet.values.end(),
+      [](const FacetValue& a, const FacetValue& b) { return a.id < b.id; });
+  std::map<std::string, uint16_t> index;
+  for (size_t i = 0; i < facet.values.size(); ++i) {
+    index[facet.values[i].id] = static_cast<uint16_t>(i);
+  }
+  return index;
+}
+
+FacetDef RespondentFacet() {
+  FacetDef f{
+      "respondent", "Balancing Authority / Region", "respondent-name", {}};
+  for (const BaInfo& ba : kBas) f.values.push_back({ba.code, ba.name});
+  return f;
+}
+
+FacetDef TableFacet(const char* id, const char* description,
+                    const char* name_field, const CodeName* table, size_t n) {
+  FacetDef f{id, description, name_field, {}};
+  for (size_t i = 0; i < n; ++i)
+    f.values.push_back({table[i].code, table[i].name});
+  return f;
+}
+
+FacetDef TimezoneFacet() {
+  return TableFacet("timezone", "Time Zone for Determining Date",
+                    "timezone-description", kTimezones, std::size(kTimezones));
+}
+
+// When a fuel started being reported for a BA. Most series cover the whole
+// range; a few start later so that totals are not a simple product and the
+// pager must cope with a changing number of rows per period.
+int64_t FuelFirstHour(std::string_view ba, std::string_view fuel) {
+  if (fuel == "BAT") return 473352;  // 2024-01-01T00
+  if (fuel == "SUN" && ba != "CISO" && ba != "US48")
+    return 425808;  // 2018-07-01T00
+  if (fuel == "GEO") return 425808;
+  return kFirstHour;
+}
+
+Shape FuelShape(std::string_view fuel) {
+  if (fuel == "SUN") return Shape::kSolar;
+  if (fuel == "WND") return Shape::kWind;
+  if (fuel == "NUC" || fuel == "COL" || fuel == "GEO") return Shape::kBaseload;
+  if (fuel == "BAT") return Shape::kSigned;
+  return Shape::kFollowing;
+}
+
+// Share of a BA's demand each fuel supplies, before normalisation.
+double FuelWeight(std::string_view fuel) {
+  if (fuel == "NG") return 0.40;
+  if (fuel == "COL") return 0.20;
+  if (fuel == "NUC") return 0.18;
+  if (fuel == "WAT") return 0.12;
+  if (fuel == "WND") return 0.10;
+  if (fuel == "SUN") return 0.06;
+  if (fuel == "OIL") return 0.005;
+  if (fuel == "BAT") return 0.01;
+  return 0.02;
+}
+
+void Finish(Route& route, bool daily) {
+  route.daily = daily;
+  route.first_period = daily ? kFirstDay : kFirstHour;
+  route.last_period = daily ? kLastDay : kLastHour;
+  std::sort(route.series.begin(), route.series.end(),
+            [](const Series& a, const Series& b) {
+              return a.value_index < b.value_index;
+            });
+}
+
+int64_t ToPeriod(int64_t hour, bool daily) {
+  return daily ? (hour + 23) / 24 : hour;
+}
+
+Route MakeFuelRoute(bool daily) {
+  Route r;
+  r.id = daily ? "daily-fuel-type-data" : "fuel-type-data";
+  r.name = daily ? "Daily Generation by Energy Source"
+                 : "Hourly Generation by Energy Source";
+  r.description =
+      daily ? "Daily net generation by balancing authority and energy "
+              "source.  \n    Source: Form EIA-930\n    Product: Hourly "
+              "Electric Grid Monitor"
+            : "Hourly net generation by balancing authority and energy "
+              "source.  \n    Source: Form EIA-930\n    Product: Hourly "
+              "Electric Grid Monitor";
+  r.data_alias = "Net Generation";
+  r.facets.push_back(RespondentFacet());
+  r.facets.push_back(TableFacet("fueltype", "Energy Source", "type-name",
+                                kFuelNames, std::size(kFuelNames)));
+  if (daily) r.facets.push_back(TimezoneFacet());
+  auto ba_index = SortValues(r.facets[0]);
+  auto fuel_index = SortValues(r.facets[1]);
+  if (daily) SortValues(r.facets[2]);
+  for (const BaInfo& ba : kBas) {
+    auto fuels = Split(ba.fuels, ',');
+    double total_weight = 0;
+    for (auto fuel : fuels) total_weight += FuelWeight(fuel);
+    for (auto fuel : fuels) {
+      Series s;
+      s.value_index[0] = ba_index.at(ba.code);
+      s.value_index[1] = fuel_index.at(std::string(fuel));
+      s.first_period = ToPeriod(FuelFirstHour(ba.code, fuel), daily);
+      s.last_period = daily ? kLastDay : kLastHour;
+      double demand = ba.demand_mwh > 0 ? ba.demand_mwh : 300;
+      s.scale = demand * FuelWeight(fuel) / total_weight * (daily ? 24 : 1);
+      s.shape = FuelShape(fuel);
+      s.utc_offset_h = static_cast<int8_t>(ba.utc_offset_h);
+      std::string key = std::string(ba.code) + "|" + std::string(fuel);
+      int zones = daily ? static_cast<int>(std::size(kTimezones)) : 1;
+      for (int z = 0; z < zones; ++z) {
+        s.value_index[2] = static_cast<uint16_t>(z);
+        s.key_hash = HashKey(key + "|" + std::to_string(z));
+        r.series.push_back(s);
+      }
+    }
+  }
+  Finish(r, daily);
+  return r;
+}
+
+Route MakeRegionRoute(bool daily) {
+  Route r;
+  r.id = daily ? "daily-region-data" : "region-data";
+  r.name = daily ? "Daily Demand, Demand Forecast, Generation, and Interchange"
+                 : "Hourly Demand, Demand Forecast, Generation, and "
+                   "Interchange";
+  r.description =
+      daily ? "Daily demand, day-ahead demand forecast, net generation, and "
+              "interchange by balancing authority.  \n    Source: Form "
+              "EIA-930\n    Product: Hourly Electric Grid Monitor"
+            : "Hourly demand, day-ahead demand forecast, net generation, and "
+              "interchange by balancing authority.  \n    Source: Form "
+              "EIA-930\n    Product: Hourly Electric Grid Monitor";
+  r.data_alias = "Demand, Forecast, Generation, Interchange";
+  r.facets.push_back(RespondentFacet());
+  r.facets.push_back(TableFacet("type", "Type", "type-name", kTypeNames,
+                                std::size(kTypeNames)));
+  if (daily) r.facets.push_back(TimezoneFacet());
+  auto ba_index = SortValues(r.facets[0]);
+  auto type_index = SortValues(r.facets[1]);
+  if (daily) SortValues(r.facets[2]);
+  for (const BaInfo& ba : kBas) {
+    for (const CodeName& type : kTypeNames) {
+      Series s;
+      s.value_index[0] = ba_index.at(ba.code);
+      s.value_index[1] = type_index.at(type.code);
+      s.first_period = daily ? kFirstDay : kFirstHour;
+      s.last_period = daily ? kLastDay : kLastHour;
+      double demand = ba.demand_mwh > 0 ? ba.demand_mwh : 300;
+      bool ti = std::string_view(type.code) == "TI";
+      s.scale = (ti ? demand * 0.15 : demand) * (daily ? 24 : 1);
+      s.shape = ti ? Shape::kSigned : Shape::kDemand;
+      s.utc_offset_h = static_cast<int8_t>(ba.utc_offset_h);
+      std::string key = std::string(ba.code) + "|" + type.code;
+      int zones = daily ? static_cast<int>(std::size(kTimezones)) : 1;
+      for (int z = 0; z < zones; ++z) {
+        s.value_index[2] = static_cast<uint16_t>(z);
+        s.key_hash = HashKey(key + "|" + std::to_string(z));
+        r.series.push_back(s);
+      }
+    }
+  }
+  Finish(r, daily);
+  return r;
+}
+
+Route MakeSubBaRoute() {
+  Route r;
+  r.id = "region-sub-ba-data";
+  r.name = "Hourly Demand by Subregion";
+  r.description =
+      "Hourly demand by balancing authority subregion.  \n    Source: Form "
+      "EIA-930\n    Product: Hourly Electric Grid Monitor";
+  r.data_alias = "Demand";
+  FacetDef subba{"subba", "Sub-Balancing Authority", "subba-name", {}};
+  FacetDef parent{"parent", "Balancing Authority", "parent-name", {}};
+  for (const SubBa& s : kSubBas) {
+    subba.values.push_back({s.code, s.name});
+    bool seen = false;
+    for (const FacetValue& v : parent.values) seen = seen || v.id == s.parent;
+    if (!seen) parent.values.push_back({s.parent, BaName(s.parent)});
+  }
+  r.facets = {subba, parent};
+  auto subba_index = SortValues(r.facets[0]);
+  auto parent_index = SortValues(r.facets[1]);
+  for (const SubBa& sb : kSubBas) {
+    const BaInfo* ba = FindBa(sb.parent);
+    Series s;
+    s.value_index[0] = subba_index.at(sb.code);
+    s.value_index[1] = parent_index.at(sb.parent);
+    // Sub-region data starts later than the BA data, as on the live API.
+    s.first_period = 402216;  // 2015-11-20T00... roughly; any fixed hour.
+    s.last_period = kLastHour;
+    s.scale = ba->demand_mwh / 12;
+    s.shape = Shape::kDemand;
+    s.utc_offset_h = static_cast<int8_t>(ba->utc_offset_h);
+    s.key_hash = HashKey(std::string(sb.parent) + "|" + sb.code);
+    r.series.push_back(s);
+  }
+  Finish(r, false);
+  return r;
+}
+
+Route MakeInterchangeRoute() {
+  Route r;
+  r.id = "interchange-data";
+  r.name = "Hourly Interchange by Neighboring Balancing Authority";
+  r.description =
+      "Hourly net interchange between neighboring balancing authorities.  \n"
+      "    Source: Form EIA-930\n    Product: Hourly Electric Grid Monitor";
+  r.data_alias = "Interchange";
+  FacetDef from{
+      "fromba", "Balancing Authority / Region From", "fromba-name", {}};
+  FacetDef to{"toba", "Balancing Authority / Region To", "toba-name", {}};
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (auto tie : Split(kTies, ' ')) {
+    auto ends = Split(tie, '-');
+    pairs.emplace_back(std::string(ends[0]), std::string(ends[1]));
+    pairs.emplace_back(std::string(ends[1]), std::string(ends[0]));
+  }
+  for (const BaInfo& ba : kBas) {
+    if (std::string_view(ba.code) == "US48") continue;
+    from.values.push_back({ba.code, ba.name});
+    to.values.push_back({ba.code, ba.name});
+  }
+  r.facets = {from, to};
+  auto from_index = SortValues(r.facets[0]);
+  auto to_index = SortValues(r.facets[1]);
+  for (const auto& [a, b] : pairs) {
+    const BaInfo* ba = FindBa(a);
+    const BaInfo* bb = FindBa(b);
+    Series s;
+    s.value_index[0] = from_index.at(a);
+    s.value_index[1] = to_index.at(b);
+    s.first_period = kFirstHour;
+    s.last_period = kLastHour;
+    s.scale = std::min(ba->demand_mwh, bb->demand_mwh) * 0.1 + 50;
+    s.shape = Shape::kSigned;
+    s.utc_offset_h = static_cast<int8_t>(ba->utc_offset_h);
+    s.key_hash = HashKey(a + "|" + b);
+    r.series.push_back(s);
+  }
+  Finish(r, false);
+  return r;
+}
+
+}  // namespace
+
+const std::vector<Route>& Routes() {
+  static const std::vector<Route> routes = [] {
+    std::vector<Route> all;
+    all.push_back(MakeRegionRoute(false));
+    all.push_back(MakeFuelRoute(false));
+    all.push_back(MakeSubBaRoute());
+    all.push_back(MakeInterchangeRoute());
+    all.push_back(MakeRegionRoute(true));
+    all.push_back(MakeFuelRoute(true));
+    return all;
+  }();
+  return routes;
+}
+
+const Route* FindRoute(std::string_view id) {
+  for (const Route& r : Routes()) {
+    if (r.id == id) return &r;
+  }
+  return nullptr;
+}
+
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  // Howard Hinnant's days_from_civil algorithm (public domain description).
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+namespace {
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+}  // namespace
+
+std::string FormatPeriod(int64_t period, bool daily) {
+  int64_t days =
+      daily ? period : (period >= 0 ? period / 24 : (period - 23) / 24);
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  char buf[32];
+  if (daily) {
+    std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u",
+                  static_cast<long long>(y), m, d);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02u",
+                  static_cast<long long>(y), m, d,
+                  static_cast<unsigned>(period - days * 24));
+  }
+  return buf;
+}
+
+}  // namespace eiabench::mock

@@ -1,0 +1,310 @@
+#include "mock_server/result_set.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "mock_server/json_text.h"
+
+namespace eiabench::mock {
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586;
+constexpr std::string_view kUnits = "megawatthours";
+
+// The JSON text and the checksum text of each series' facet fields, built
+// once per route: rows then only append preformatted bytes.
+struct RouteText {
+  std::vector<std::string> json;  // "respondent":"PACW",...,"type-name":"Wind"
+  std::vector<std::string> canonical;  // respondent=PACW;...;type-name=Wind;
+};
+
+RouteText BuildRouteText(const Route& route) {
+  RouteText text;
+  for (const Series& s : route.series) {
+    std::string json, canonical;
+    for (size_t f = 0; f < route.facets.size(); ++f) {
+      const FacetDef& facet = route.facets[f];
+      const FacetValue& v = facet.values[s.value_index[f]];
+      if (f > 0) json.push_back(',');
+      AppendQuoted(json, facet.id);
+      json.push_back(':');
+      AppendQuoted(json, v.id);
+      json.push_back(',');
+      AppendQuoted(json, facet.name_field);
+      json.push_back(':');
+      AppendQuoted(json, v.name);
+      canonical +=
+          facet.id + "=" + v.id + ";" + facet.name_field + "=" + v.name + ";";
+    }
+    text.json.push_back(std::move(json));
+    text.canonical.push_back(std::move(canonical));
+  }
+  return text;
+}
+
+const RouteText& TextFor(const Route* route) {
+  static const std::vector<RouteText> texts = [] {
+    std::vector<RouteText> all;
+    for (const Route& r : Routes()) all.push_back(BuildRouteText(r));
+    return all;
+  }();
+  return texts[route - Routes().data()];
+}
+
+uint64_t Mix(uint64_t x) {
+  // splitmix64 finaliser: a cheap, well-spread 64-bit mix.
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+double Unit(uint64_t h) { return static_cast<double>(h >> 11) * 0x1.0p-53; }
+
+void AppendInt(std::string& out, int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, end);
+}
+
+bool Matches(const DataQuery& q, const Series& s) {
+  for (size_t f = 0; f < q.facet_filter.size(); ++f) {
+    if (!q.facet_filtered[f]) continue;
+    const auto& allowed = q.facet_filter[f];
+    if (!std::binary_search(allowed.begin(), allowed.end(), s.value_index[f])) {
+      return false;
+    }
+  }
+  return s.first_period <= q.last_period && s.last_period >= q.first_period;
+}
+
+}  // namespace
+
+uint64_t RowHash(
+    const std::vector<std::pair<std::string, std::optional<std::string>>>&
+        fields) {
+  uint64_t h = Fnv1a("");
+  for (const auto& [key, value] : fields) {
+    h = Fnv1a(key, h);
+    h = Fnv1a("=", h);
+    h = Fnv1a(value ? std::string_view(*value) : std::string_view("null"), h);
+    h = Fnv1a(";", h);
+  }
+  return h;
+}
+
+std::optional<int64_t> SeriesValue(const Series& series, int64_t period,
+                                   bool daily, uint64_t seed,
+                                   double null_rate) {
+  uint64_t h = Mix(seed ^ series.key_hash ^ Mix(static_cast<uint64_t>(period)));
+  if (null_rate > 0 && Unit(Mix(h ^ 0x5bd1e995)) < null_rate) {
+    return std::nullopt;
+  }
+  double noise = Unit(h);
+  int64_t day = daily ? period : period / 24;
+  double local_hour =
+      daily ? 12.0
+            : static_cast<double>(((period + series.utc_offset_h) % 24 + 24) %
+                                  24);
+  double year_phase = kTwoPi * static_cast<double>(day % 365) / 365.0;
+  double day_phase = kTwoPi * local_hour / 24.0;
+  // Summer and winter peaks; afternoon peak and a night trough.
+  double season = 1.0 + 0.10 * std::cos(2 * (year_phase - 3.5));
+  double daily_shape = daily ? 1.0 : 0.85 + 0.15 * std::sin(day_phase - 2.4);
+  double v = 0;
+  switch (series.shape) {
+    case Shape::kDemand:
+      v = series.scale * season * daily_shape * (0.97 + 0.06 * noise);
+      break;
+    case Shape::kSolar: {
+      double sun =
+          daily ? 0.3
+                : std::max(0.0, std::sin((local_hour - 6) * kTwoPi / 24.0));
+      double summer = 0.7 + 0.3 * std::cos(year_phase - 3.0);
+      v = series.scale * 3.0 * sun * summer * (0.8 + 0.2 * noise);
+      break;
+    }
+    case Shape::kWind: {
+      double slow = 0.5 + 0.5 * std::sin(static_cast<double>(period) * 0.07 +
+                                         Unit(series.key_hash) * 6.0);
+      v = series.scale * 2.0 * slow * (0.7 + 0.3 * noise);
+      break;
+    }
+    case Shape::kBaseload:
+      v = series.scale * (0.93 + 0.07 * noise);
+      break;
+    case Shape::kFollowing:
+      v = series.scale * season * daily_shape * (0.85 + 0.3 * noise);
+      break;
+    case Shape::kSigned:
+      v = series.scale * ((2 * noise - 1) + 0.4 * std::sin(day_phase));
+      break;
+  }
+  return static_cast<int64_t>(std::llround(v));
+}
+
+ResultSet::ResultSet(const DataQuery& query, uint64_t seed, double null_rate)
+    : query_(query), route_(query.route), seed_(seed), null_rate_(null_rate) {
+  std::vector<uint32_t> members;
+  if (query_.first_period <= query_.last_period) {
+    for (size_t i = 0; i < route_->series.size(); ++i) {
+      if (Matches(query_, route_->series[i])) {
+        members.push_back(static_cast<uint32_t>(i));
+      }
+    }
+  }
+  BuildGroups(std::move(members));
+}
+
+void ResultSet::BuildGroups(std::vector<uint32_t> members) {
+  const auto& keys = query_.sort;
+  size_t period_pos = 0;
+  while (keys[period_pos].facet >= 0) ++period_pos;
+  period_descending_ = keys[period_pos].descending;
+  auto compare_from = [&](size_t from, size_t to, uint32_t a, uint32_t b) {
+    for (size_t k = from; k < to; ++k) {
+      if (keys[k].facet < 0) continue;
+      uint16_t va = route_->series[a].value_index[keys[k].facet];
+      uint16_t vb = route_->series[b].value_index[keys[k].facet];
+      if (va != vb) return keys[k].descending ? va > vb : va < vb;
+    }
+    return false;
+  };
+  std::stable_sort(members.begin(), members.end(), [&](uint32_t a, uint32_t b) {
+    return compare_from(0, keys.size(), a, b);
+  });
+  size_t start = 0;
+  while (start < members.size()) {
+    size_t end = start + 1;
+    while (end < members.size() &&
+           !compare_from(0, period_pos, members[start], members[end])) {
+      ++end;
+    }
+    std::vector<uint32_t> group(members.begin() + start, members.begin() + end);
+    groups_.push_back(BuildGroup(group));
+    total_ += groups_.back().rows;
+    start = end;
+  }
+}
+
+ResultSet::Group ResultSet::BuildGroup(
+    const std::vector<uint32_t>& members) const {
+  std::vector<int64_t> cuts;
+  for (uint32_t m : members) {
+    const Series& s = route_->series[m];
+    cuts.push_back(std::max(s.first_period, query_.first_period));
+    cuts.push_back(std::min(s.last_period, query_.last_period) + 1);
+  }
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  Group group;
+  for (size_t i = 0; i + 1 < cuts.size(); ++i) {
+    Segment seg{cuts[i], cuts[i + 1] - 1, {}};
+    for (uint32_t m : members) {
+      const Series& s = route_->series[m];
+      if (s.first_period <= seg.first && s.last_period >= seg.last) {
+        seg.active.push_back(m);
+      }
+    }
+    if (seg.active.empty()) continue;
+    group.rows += seg.rows();
+    group.segments.push_back(std::move(seg));
+  }
+  if (period_descending_) {
+    std::reverse(group.segments.begin(), group.segments.end());
+  }
+  return group;
+}
+
+template <typename Visit>
+void ResultSet::ForEach(uint64_t offset, uint64_t count, Visit&& visit) const {
+  for (const Group& group : groups_) {
+    if (count == 0) return;
+    if (offset >= group.rows) {
+      offset -= group.rows;
+      continue;
+    }
+    for (const Segment& seg : group.segments) {
+      if (count == 0) return;
+      if (offset >= seg.rows()) {
+        offset -= seg.rows();
+        continue;
+      }
+      const uint64_t width = seg.active.size();
+      const uint64_t span = static_cast<uint64_t>(seg.last - seg.first + 1);
+      uint64_t step = offset / width;
+      size_t column = static_cast<size_t>(offset % width);
+      offset = 0;
+      for (; step < span && count > 0; ++step) {
+        int64_t period = period_descending_
+                             ? seg.last - static_cast<int64_t>(step)
+                             : seg.first + static_cast<int64_t>(step);
+        for (; column < width && count > 0; ++column, --count) {
+          visit(seg.active[column], period);
+        }
+        column = 0;
+      }
+    }
+  }
+}
+
+uint64_t ResultSet::AppendRows(std::string& out, uint64_t offset,
+                               uint64_t count) const {
+  const RouteText& text = TextFor(route_);
+  const bool daily = route_->daily;
+  int64_t last_period = INT64_MIN;
+  std::string period_text;
+  uint64_t written = 0;
+  ForEach(offset, count, [&](uint32_t series, int64_t period) {
+    if (period != last_period) {
+      period_text = FormatPeriod(period, daily);
+      last_period = period;
+    }
+    if (written++ > 0) out.push_back(',');
+    out.append("{\"period\":\"");
+    out.append(period_text);
+    out.append("\",");
+    out.append(text.json[series]);
+    if (query_.with_value) {
+      auto value =
+          SeriesValue(route_->series[series], period, daily, seed_, null_rate_);
+      if (value) {
+        out.append(",\"value\":\"");
+        AppendInt(out, *value);
+        out.append("\",\"value-units\":\"");
+      } else {
+        out.append(",\"value\":null,\"value-units\":\"");
+      }
+      out.append(kUnits);
+      out.push_back('"');
+    }
+    out.push_back('}');
+  });
+  return written;
+}
+
+uint64_t ResultSet::Checksum() const {
+  const RouteText& text = TextFor(route_);
+  const bool daily = route_->daily;
+  uint64_t sum = 0;
+  std::string value_text;
+  ForEach(0, total_, [&](uint32_t series, int64_t period) {
+    uint64_t h = Fnv1a("period=");
+    h = Fnv1a(FormatPeriod(period, daily), h);
+    h = Fnv1a(";", h);
+    h = Fnv1a(text.canonical[series], h);
+    if (query_.with_value) {
+      auto value =
+          SeriesValue(route_->series[series], period, daily, seed_, null_rate_);
+      value_text = value ? std::to_string(*value) : "null";
+      h = Fnv1a("value=", h);
+      h = Fnv1a(value_text, h);
+      h = Fnv1a(";value-units=megawatthours;", h);
+    }
+    sum += h;
+  });
+  return sum;
+}
+
+}  // namespace eiabench::mock
