@@ -121,6 +121,12 @@ std::string RedisUrl::Redacted() const {
   return out;
 }
 
+std::string RedisUrl::Full() const {
+  std::string out = Redacted();
+  if (!password.empty()) out.replace(8, 4, ":" + password);
+  return out;
+}
+
 std::optional<RedisUrl> ParseRedisUrl(std::string_view url,
                                       std::string* error) {
   constexpr std::string_view kScheme = "redis://";

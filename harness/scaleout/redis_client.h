@@ -27,6 +27,9 @@ struct RedisUrl {
 
   // The URL without the password, safe for logs and errors.
   std::string Redacted() const;
+  // The URL with the password: only for handing to a child process through
+  // its environment, never for printing.
+  std::string Full() const;
 };
 
 // Parses a Redis URL. Accepts `redis://HOST`, `redis://HOST:PORT`,
