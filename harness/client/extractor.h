@@ -29,6 +29,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -268,7 +269,10 @@ struct FieldView {
   bool is_null = false;
 };
 
-// The rows of one page, stored flat (one arena), fields in response order.
+// The rows of one page, stored flat, fields in response order. Fields are
+// views: AddFieldView() stores the caller's bytes without copying (the
+// parser points into its own buffers, valid until its next Parse()), while
+// AddField() copies them into storage the PageRows owns.
 class PageRows {
  public:
   size_t size() const { return row_starts_.size(); }
@@ -280,13 +284,14 @@ class PageRows {
   void Clear();
   void BeginRow();
   void AddField(std::string_view key, std::string_view value, bool is_null);
+  void AddFieldView(std::string_view key, std::string_view value, bool is_null);
 
  private:
   struct Slot {
-    uint32_t key_offset, key_size, value_offset, value_size;
+    std::string_view key, value;
     bool is_null;
   };
-  std::string arena_;
+  std::deque<std::string> owned_;
   std::vector<Slot> slots_;
   std::vector<uint32_t> row_starts_;
 };

@@ -55,10 +55,10 @@ void ReadRows(od::value v, PageRows* rows, ParsedPage* page) {
         case od::json_type::null:
           // is_null() consumes the token.
           (void)value.is_null();
-          rows->AddField(key, {}, true);
+          rows->AddFieldView(key, {}, true);
           break;
         case od::json_type::string:
-          rows->AddField(key, value.get_string(), false);
+          rows->AddFieldView(key, value.get_string(), false);
           break;
         case od::json_type::number:
         case od::json_type::boolean: {
@@ -66,7 +66,7 @@ void ReadRows(od::value v, PageRows* rows, ParsedPage* page) {
           while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' ||
                                   raw.back() == '\r' || raw.back() == '\t'))
             raw.remove_suffix(1);
-          rows->AddField(key, raw, false);
+          rows->AddFieldView(key, raw, false);
           break;
         }
         default:

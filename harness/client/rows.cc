@@ -62,13 +62,11 @@ size_t PageRows::FieldCount(size_t row) const {
 
 FieldView PageRows::Field(size_t row, size_t field) const {
   const Slot& s = slots_[row_starts_[row] + field];
-  std::string_view arena(arena_);
-  return FieldView{arena.substr(s.key_offset, s.key_size),
-                   arena.substr(s.value_offset, s.value_size), s.is_null};
+  return FieldView{s.key, s.value, s.is_null};
 }
 
 void PageRows::Clear() {
-  arena_.clear();
+  owned_.clear();
   slots_.clear();
   row_starts_.clear();
 }
@@ -79,15 +77,15 @@ void PageRows::BeginRow() {
 
 void PageRows::AddField(std::string_view key, std::string_view value,
                         bool is_null) {
-  Slot s;
-  s.key_offset = static_cast<uint32_t>(arena_.size());
-  s.key_size = static_cast<uint32_t>(key.size());
-  arena_.append(key);
-  s.value_offset = static_cast<uint32_t>(arena_.size());
-  s.value_size = is_null ? 0 : static_cast<uint32_t>(value.size());
-  if (!is_null) arena_.append(value);
-  s.is_null = is_null;
-  slots_.push_back(s);
+  // A deque never moves its elements, so earlier views stay valid.
+  const std::string& k = owned_.emplace_back(key);
+  const std::string& v = owned_.emplace_back(is_null ? "" : value);
+  slots_.push_back(Slot{k, v, is_null});
+}
+
+void PageRows::AddFieldView(std::string_view key, std::string_view value,
+                            bool is_null) {
+  slots_.push_back(Slot{key, is_null ? std::string_view() : value, is_null});
 }
 
 namespace {

@@ -265,13 +265,15 @@ TEST_CASE("a timed-out request is retried", "[client][e2e]") {
 
 TEST_CASE("the mock's 429 Retry-After is honoured", "[client][e2e]") {
   mock::ServerOptions mo = MockOptions();
-  mo.model.rate_limit.limit = 4;
-  mo.model.rate_limit.window_s = 0.5;
+  // Ten quick requests against 3 per second: the fourth is refused even
+  // on a loaded machine.
+  mo.model.rate_limit.limit = 3;
+  mo.model.rate_limit.window_s = 1;
   mo.model.rate_limit.headers = true;
   Mock m(mo);
   ExtractOptions o = Options(m);
   o.end = "2024-01-10T23";
-  o.request_length = 200;  // 960 rows: 5 pages per ... 6 requests at least
+  o.request_length = 100;  // 960 rows: 10 pages
   o.max_attempts = 20;
   NullSink sink;
   Recorder rec;
@@ -319,8 +321,8 @@ TEST_CASE("the client's limiter keeps the server's sliding hour in bounds",
   o.max_concurrent_batches = 4;
   o.burst = 4;
   o.requests_per_hour = 30;  // GCRA bound: 33 per sliding hour
-  o.timeout_s = 3600;
-  o.connect_timeout_s = 3600;
+  o.timeout_s = 36000;       // 10 real seconds
+  o.connect_timeout_s = 36000;
   NullSink sink;
   ExtractSummary s = Extract(o, sink, nullptr, 3600);
   CHECK(s.exit_code == kExitOk);
