@@ -32,7 +32,7 @@ def truth(base_url):
         "facets[respondent][]": "PACW", "start": START,
         "end": END_INCLUSIVE, "api_key": bench_driver.BENCH_KEY})
     root = base_url.rsplit("/v2", 1)[0]
-    with urllib.request.urlopen(f"{root}/_mock/truth?{query}",
+    with urllib.request.urlopen(f"{root}/_mock/truth/{ROUTE}/data?{query}",
                                 timeout=30) as r:
         return json.load(r)
 
