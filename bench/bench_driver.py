@@ -381,7 +381,8 @@ def peer_python(args, results):
                       "--base-url", mock.base_url, "--route", w["route"],
                       "--respondent", "PACW", "--start", w["start"],
                       "--end", end_excl, "--days-per-batch", "45",
-                      "--workers", "5", "--raw-dir",
+                      "--workers", "5", "--accept-encoding", "identity",
+                      "--raw-dir",
                       os.path.join(tmp, "raw")]
             py = timed(py_cmd, 1, args.pin, args.step_timeout_s,
                        env=dict(os.environ, EIA_API_KEY=BENCH_KEY))

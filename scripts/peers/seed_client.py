@@ -84,6 +84,10 @@ def parse_args(argv):
     p.add_argument("--workers", type=int, default=5,
                    help="ThreadPoolExecutor max_workers")
     p.add_argument("--length", type=int, default=MAX_ROWS_PER_PAGE)
+    p.add_argument("--accept-encoding", default="gzip, deflate",
+                   help="the seed's requests sent 'gzip, deflate'; "
+                        "scripts/bench.sh uses 'identity' so that both "
+                        "clients receive the same uncompressed bytes")
     p.add_argument("--raw-dir", default=None,
                    help="where raw JSON files go (default: a temp dir, "
                         "removed at exit)")
@@ -108,8 +112,12 @@ def parse_args(argv):
     return args
 
 
-def make_session():
-    """The seed's client: one Session, pools 25/60, two urllib3 retries."""
+def make_session(accept_encoding):
+    """The seed's client: one Session, pools 25/60, two urllib3 retries.
+
+    Accept-Encoding is set explicitly: Debian's requests adds `br` when
+    python3-brotli is installed, which the seed's environment did not send
+    (SEED_FINDINGS section 2, "Headers")."""
     session = requests.Session()
     retry = Retry(total=2, backoff_factor=0.3,
                   status_forcelist=[429, 500, 502, 503, 504])
@@ -118,7 +126,8 @@ def make_session():
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers.update({"User-Agent": "EIA-Ultimate-Client/1.0",
-                            "Accept": "application/json"})
+                            "Accept": "application/json",
+                            "Accept-Encoding": accept_encoding})
     return session
 
 
@@ -248,7 +257,7 @@ def main(argv):
         # back, as in the seed (which also built its client inside it).
         wall_start = time.perf_counter()
         cpu_start = os.times()
-        session = make_session()
+        session = make_session(args.accept_encoding)
         batches = plan_batches(args.start_hour, args.end_hour,
                                args.days_per_batch)
         with ThreadPoolExecutor(max_workers=args.workers) as pool:
