@@ -77,47 +77,48 @@ mock::ModelOptions ModelOptionsFor(const Json& m, uint64_t seed) {
 
 namespace {
 
-// Rows the model holds for `options`' whole range (one request covering it,
-// as the honest planner would read it), or nullopt when it cannot tell.
-std::optional<uint64_t> TruthRows(const mock::EiaModel& model,
+// The `total` the model answers for one batch's first page: the exact row
+// count of the batch, at the cost of a one-row page (the model counts rows
+// without generating them). nullopt when the model refuses the query.
+std::optional<uint64_t> ModelTotal(mock::EiaModel& model,
+                                   const ExtractOptions& options,
+                                   const PlannedBatch& batch) {
+  mock::MockRequest request;
+  request.method = "GET";
+  SplitUrl(BuildPageUrl(options, batch, 0, 1), &request.path, &request.query);
+  request.query += std::string("&api_key=") + kLocalKey;
+  mock::MockResponse response = model.Handle(request, Nanos(0));
+  if (response.status != 200) return std::nullopt;
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (body.is_discarded() || !body.contains("response")) return std::nullopt;
+  const auto& total = body["response"].value("total", nlohmann::json());
+  if (total.is_string()) return std::stoull(total.get<std::string>());
+  if (total.is_number_unsigned()) return total.get<uint64_t>();
+  return std::nullopt;
+}
+
+// Rows the model holds for `options`' whole range, read as the honest
+// planner reads it (hour-exact bounds, a bare end date = the whole day).
+std::optional<uint64_t> TruthRows(mock::EiaModel& model,
                                   ExtractOptions options) {
   options.days_per_batch = 100000;
   options.planning = PlanningMode::kDays;
   options.batch_end = BatchEnd::kExclusiveHour;
   PlanResult plan = MakePlan(options, 0);
-  if (!plan.error.empty() || plan.plan.batches.empty()) return std::nullopt;
-  mock::MockRequest request;
-  request.method = "GET";
-  SplitUrl(BuildPageUrl(options, plan.plan.batches[0], 0, 5000), &request.path,
-           &request.query);
-  request.query += std::string("&api_key=") + kLocalKey;
-  try {
-    return model.ComputeTruth(request).rows;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+  if (!plan.error.empty() || plan.plan.batches.size() != 1) return std::nullopt;
+  return ModelTotal(model, options, plan.plan.batches[0]);
 }
 
-// Requests one pass will send: each planned batch's pages for the rows the
-// model says it holds (a batch of the seed's date-only plan is fetched as
-// planned, one GET).
-uint64_t PlannedRequests(const mock::EiaModel& model,
-                         const ExtractOptions& options) {
+// Requests one pass will send: every planned batch's pages for the rows
+// the model says it holds (the seed's date-only, unpaged plan: one GET per
+// batch).
+uint64_t PlannedRequests(mock::EiaModel& model, const ExtractOptions& options) {
   PlanResult plan = MakePlan(options, 5);
   if (!plan.error.empty()) return 0;
   uint64_t requests = 0;
-  for (const PlannedBatch& b : plan.plan.batches) {
-    mock::MockRequest request;
-    request.method = "GET";
-    SplitUrl(BuildPageUrl(options, b, 0, 5000), &request.path, &request.query);
-    request.query += std::string("&api_key=") + kLocalKey;
-    uint64_t rows = 0;
-    try {
-      rows = model.ComputeTruth(request).rows;
-    } catch (const std::exception&) {
-    }
-    requests += PagesForRows(rows, options);
-  }
+  for (const PlannedBatch& b : plan.plan.batches)
+    requests +=
+        PagesForRows(ModelTotal(model, options, b).value_or(0), options);
   return requests;
 }
 
@@ -136,7 +137,9 @@ bool BuildPlan(const Cell& cell, const Scenario& s, const std::string& target,
   history.start = "2015-01-01T00";
   history.end = "2024-12-31T23";
   plan->full_history_rows = TruthRows(model, history);
-  plan->requests_per_pass = PlannedRequests(model, plan->options);
+  // Only a live plan needs its cost up front (one truth query per batch).
+  if (target == "live")
+    plan->requests_per_pass = PlannedRequests(model, plan->options);
   return true;
 }
 
@@ -224,6 +227,28 @@ struct PassResult {
   bool interrupted = false;
 };
 
+// The seed fetched its two "data types" with one orchestrator, whose
+// limiter spanned both; each pass here is a new Extractor with a new pacer.
+// So before the next pass the runner keeps the gap the pacer would have
+// kept after the last start: the delay (for the seed's limiter, measured
+// from before its pre-request sleep, as the seed measured it) and the
+// per-second cap. TODO: the GCRA state (requests_per_hour, burst) does not
+// carry across passes; a multi-pass workload near the hourly limit should
+// use one pass.
+void WaitBetweenPasses(const ExtractOptions& o, Clock& clock,
+                       Recorder& recorder) {
+  if (recorder.send_times().empty()) return;
+  double gap_s = o.delay_between_operations_s;
+  if (o.max_operations_per_second > 0)
+    gap_s = std::max(gap_s, 1.0 / o.max_operations_per_second);
+  if (o.seed_limiter) gap_s -= o.pre_request_sleep_s;
+  Nanos until = recorder.send_times().back() + FromSeconds(gap_s);
+  Nanos now = clock.Now();
+  if (until <= now) return;
+  recorder.OnPacingWait(now, until);
+  clock.SleepUntil(until);
+}
+
 PassResult RunPasses(const CellPlan& plan, ExtractOptions options,
                      Transport& transport, Clock& clock, Recorder& recorder,
                      const TargetEnv& env) {
@@ -231,6 +256,7 @@ PassResult RunPasses(const CellPlan& plan, ExtractOptions options,
   auto* progress = static_cast<ProgressState*>(env.progress);
   if (progress) progress->recorder = &recorder;
   for (int pass = 0; pass < plan.passes && !g_stop.load(); ++pass) {
+    if (pass > 0) WaitBetweenPasses(options, clock, recorder);
     NullSink sink;
     Extractor extractor(options, transport, clock, sink, &recorder);
     if (progress && progress->enabled) {

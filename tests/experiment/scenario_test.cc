@@ -112,7 +112,7 @@ TEST_CASE("malformed values are rejected with the value shown",
   REQUIRE(ErrorOf(R"({"description": "no name"})").path == "$.name");
 }
 
-TEST_CASE("--set collapses an axis or fixes a setting",
+TEST_CASE("a set override collapses an axis or fixes a setting",
           "[experiment][scenario]") {
   Scenario s = Parse(R"({"name": "t", "matrix": {"axes": {
       "days_per_batch": [30, 45]}}})");
