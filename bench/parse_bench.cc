@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -23,6 +24,16 @@ namespace eiabench::bench {
 namespace {
 
 constexpr int kPageRows = 5000;
+
+// bench_parse_avx2 compiles this file and the pipeline's parser with
+// -march=haswell (see CMakeLists.txt); its benchmarks carry a suffix so the
+// two builds can sit side by side in one report.
+#if EIABENCH_AVX2_VARIANT
+constexpr const char* kVariant = "_avx2build";
+#else
+constexpr const char* kVariant = "";
+#endif
+#define EIABENCH_BENCHMARK(fn) BENCHMARK(fn)->Name(std::string(#fn) + kVariant)
 
 const std::string& Page() {
   static const std::string page = [] {
@@ -88,7 +99,7 @@ void BM_ParsePage_SimdjsonOndemand(benchmark::State& state) {
   }
   Report(state, out.rows);
 }
-BENCHMARK(BM_ParsePage_SimdjsonOndemand);
+EIABENCH_BENCHMARK(BM_ParsePage_SimdjsonOndemand);
 
 // nlohmann/json: a full DOM, then the same walk over it.
 void BM_ParsePage_Nlohmann(benchmark::State& state) {
@@ -113,7 +124,7 @@ void BM_ParsePage_Nlohmann(benchmark::State& state) {
   }
   Report(state, out.rows);
 }
-BENCHMARK(BM_ParsePage_Nlohmann);
+EIABENCH_BENCHMARK(BM_ParsePage_Nlohmann);
 
 #if EIABENCH_HAVE_CLIENT
 // The pipeline's parser exactly as the extractor calls it: envelope,
@@ -133,7 +144,7 @@ void BM_ParsePage_Pipeline(benchmark::State& state) {
   }
   Report(state, rows.size());
 }
-BENCHMARK(BM_ParsePage_Pipeline);
+EIABENCH_BENCHMARK(BM_ParsePage_Pipeline);
 
 // nlohmann/json doing the pipeline parser's whole job: the same PageRows
 // and the same row checksum, so the two differ only in the JSON library.
@@ -161,7 +172,7 @@ void BM_ParsePage_NlohmannToPageRows(benchmark::State& state) {
   }
   Report(state, rows.size());
 }
-BENCHMARK(BM_ParsePage_NlohmannToPageRows);
+EIABENCH_BENCHMARK(BM_ParsePage_NlohmannToPageRows);
 
 // The row checksum alone over a parsed page: the share of the pipeline's
 // parse time that is hashing rather than JSON.
@@ -179,7 +190,7 @@ void BM_RowChecksumOnly(benchmark::State& state) {
   }
   Report(state, rows.size());
 }
-BENCHMARK(BM_RowChecksumOnly);
+EIABENCH_BENCHMARK(BM_RowChecksumOnly);
 #endif  // EIABENCH_HAVE_CLIENT
 
 // Only for scale: generating the synthetic page itself.
@@ -193,9 +204,23 @@ void BM_SyntheticPageGeneration(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
 }
-BENCHMARK(BM_SyntheticPageGeneration);
+EIABENCH_BENCHMARK(BM_SyntheticPageGeneration);
 
 }  // namespace
 }  // namespace eiabench::bench
 
+#if EIABENCH_AVX2_VARIANT
+// Runs only where the CPU has AVX2, so the program can sit in any build.
+int main(int argc, char** argv) {
+  if (!__builtin_cpu_supports("avx2")) {
+    std::fprintf(stderr, "bench_parse_avx2: no AVX2 on this CPU; skipped\n");
+    return 0;
+  }
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
+#else
 BENCHMARK_MAIN();
+#endif
