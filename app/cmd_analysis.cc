@@ -71,6 +71,40 @@ bool ParseThresholds(const std::vector<std::string>& pairs,
   return true;
 }
 
+// Partial files (interrupted runs) are shown but flagged; `check` refuses
+// them.
+void WarnPartial(const std::vector<ResultFile>& files) {
+  for (const auto& file : files) {
+    if (file.partial) {
+      std::fprintf(stderr,
+                   "eiabench: warning: %s is partial (interrupted or still "
+                   "running)\n",
+                   file.path.c_str());
+    }
+  }
+}
+
+// The gate block from --gate FILE: the file's "gate" member if it has one
+// (a scenario file), else the whole object.
+bool LoadGate(const std::string& path, nlohmann::json& gate) {
+  if (path.empty()) return true;
+  std::ifstream in(path);
+  nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+  if (!in.good() && !in.eof()) doc = nlohmann::json::value_t::discarded;
+  if (doc.is_discarded() || !doc.is_object()) {
+    Error(kExitUsage,
+          fmt::format("--gate {}: not a readable JSON object", path));
+    return false;
+  }
+  gate = doc.contains("gate") ? doc["gate"] : doc;
+  if (!gate.is_object()) {
+    Error(kExitUsage,
+          fmt::format("--gate {}: \"gate\" is not an object", path));
+    return false;
+  }
+  return true;
+}
+
 struct CompareArgs {
   std::vector<std::string> files;
   std::vector<std::string> metrics;
@@ -83,6 +117,7 @@ void RunCompare(const CompareArgs& args) {
   if (!format) return;
   LoadedResults loaded = LoadResultFiles(args.files);
   if (!loaded.error.empty()) return Error(kExitInvalidRun, loaded.error);
+  WarnPartial(loaded.files);
   Comparison comparison = Compare(loaded.files, {args.metrics, args.alpha});
   std::fputs(RenderComparison(comparison, *format, UseColor(*format)).c_str(),
              stdout);
@@ -123,6 +158,7 @@ void RunTable(const TableArgs& args) {
   if (!format) return;
   LoadedResults loaded = LoadResultFiles(args.files);
   if (!loaded.error.empty()) return Error(kExitInvalidRun, loaded.error);
+  WarnPartial(loaded.files);
   TableOptions options{args.metrics, args.sort, std::nullopt};
   if (args.ascending) options.ascending = true;
   if (args.descending) options.ascending = false;
@@ -166,7 +202,7 @@ void AddTable(CLI::App& app) {
 }
 
 struct CheckArgs {
-  std::string baseline, current, markdown;
+  std::string baseline, current, markdown, gate;
   std::vector<std::string> thresholds, metrics;
   std::optional<double> alpha;
   double tolerance = 1e-9;
@@ -176,6 +212,7 @@ struct CheckArgs {
 void RunCheckCommand(const CheckArgs& args) {
   CheckOptions options;
   if (!ParseThresholds(args.thresholds, options.thresholds_pct)) return;
+  if (!LoadGate(args.gate, options.gate)) return;
   options.alpha = args.alpha;
   options.tolerance = args.tolerance;
   options.metrics = args.metrics;
@@ -208,6 +245,9 @@ void AddCheck(CLI::App& app) {
   cmd->add_option("--tolerance", args->tolerance,
                   "Relative tolerance for deterministic metrics (1e-9)")
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--gate", args->gate,
+                  "JSON file with a gate block (thresholds_pct, alpha, "
+                  "metrics), or a scenario file holding one");
   cmd->add_flag("--strict", args->strict,
                 "A different scenario hash is incomparable (exit 3)");
   cmd->add_option("--markdown", args->markdown,

@@ -15,9 +15,11 @@ namespace {
 
 using nlohmann::json;
 
-// The scenario's optional gate block, from the current file (it describes
-// the code under test) or else the baseline.
-json GateBlock(const ResultFile& baseline, const ResultFile& current) {
+// The explicit gate block, else the scenario's, from the current file (it
+// describes the code under test) or else the baseline.
+json GateBlock(const ResultFile& baseline, const ResultFile& current,
+               const CheckOptions& options) {
+  if (options.gate.is_object() && !options.gate.empty()) return options.gate;
   for (const ResultFile* file : {&current, &baseline}) {
     auto it = file->scenario.find("gate");
     if (it != file->scenario.end() && it->is_object()) return *it;
@@ -41,7 +43,7 @@ Threshold ResolveThreshold(const std::string& metric, bool deterministic,
   if (thresholds != gate.end() && thresholds->is_object()) {
     auto it = thresholds->find(metric);
     if (it != thresholds->end() && it->is_number()) {
-      return {it->get<double>(), "scenario"};
+      return {it->get<double>(), "gate"};
     }
   }
   if (deterministic) return {tolerance * 100, "tolerance"};
@@ -94,20 +96,21 @@ std::string DescribeViolation(const Cell& cell) {
     auto windows = rep.raw.find("compliance");
     if (windows == rep.raw.end() || !windows->is_array()) continue;
     for (const auto& w : *windows) {
-      if (w.value("compliant", true)) continue;
+      if (JsonBool(w, "compliant", true)) continue;
       return fmt::format(
           "{} (rep {}): window {} s, limit {}, client max {}, server max {}",
-          cell.id, rep.rep, w.value("window_s", 0.0), w.value("limit", 0),
-          w.value("max_count", 0), w.value("server_max_count", 0));
+          cell.id, rep.rep, JsonNumber(w, "window_s", 0),
+          JsonNumber(w, "limit", 0), JsonNumber(w, "max_count", 0),
+          JsonNumber(w, "server_max_count", 0));
     }
   }
   return fmt::format("{}: marked non-compliant", cell.id);
 }
 
 std::vector<std::string> Facts(const ResultFile& file) {
-  std::string sha = file.context.value("git_sha", std::string("?"));
+  std::string sha = JsonString(file.context, "git_sha", "?");
   if (sha.size() > 12) sha.resize(12);
-  bool dirty = file.context.value("git_dirty", false);
+  bool dirty = JsonBool(file.context, "git_dirty", false);
   std::string hash = file.scenario_hash.substr(0, 12);
   return {fmt::format("`{}`", file.path),
           fmt::format("{} ({})", file.scenario_name, hash),
@@ -117,6 +120,13 @@ std::vector<std::string> Facts(const ResultFile& file) {
 
 void CheckComparable(const ResultFile& baseline, const ResultFile& current,
                      const CheckOptions& options, CheckReport& report) {
+  for (const ResultFile* file : {&baseline, &current}) {
+    if (file->partial) {
+      report.invalid.push_back(fmt::format(
+          "{} is partial (the run was interrupted or is still running)",
+          file->path));
+    }
+  }
   if (!baseline.target_kind.empty() && !current.target_kind.empty() &&
       baseline.target_kind != current.target_kind) {
     report.invalid.push_back(
@@ -299,8 +309,8 @@ CheckReport RunCheck(const ResultFile& baseline, const ResultFile& current,
   report.current_path = current.path;
   report.baseline_facts = Facts(baseline);
   report.current_facts = Facts(current);
-  json gate = GateBlock(baseline, current);
-  report.alpha = options.alpha.value_or(gate.value("alpha", 0.05));
+  json gate = GateBlock(baseline, current, options);
+  report.alpha = options.alpha.value_or(JsonNumber(gate, "alpha", 0.05));
 
   CheckComparable(baseline, current, options, report);
   CheckCells(baseline, current, options, gate, report);

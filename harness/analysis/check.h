@@ -14,8 +14,12 @@
 //   by more than `tolerance` (relative). Otherwise it regresses only when the
 //   two-sided Mann-Whitney U test is significant at `alpha` and the median is
 //   worse by more than the metric's practical threshold: exit 1.
-// - An explicit threshold (flag or the scenario's "gate" block) replaces the
-//   tolerance for deterministic metrics as well.
+// - An explicit threshold (flag or a "gate" block) replaces the tolerance
+//   for deterministic metrics as well.
+// - A partial file (an interrupted run) is incomparable: exit 3.
+//
+// The gate block: {"thresholds_pct": {"metric": pct, ...}, "alpha": 0.05,
+// "metrics": ["metric", ...]}, every key optional.
 #pragma once
 
 #include <map>
@@ -42,6 +46,9 @@ struct CheckOptions {
   std::vector<std::string> metrics;
   // A different scenario hash makes the files incomparable.
   bool strict = false;
+  // A gate block given explicitly (`--gate FILE`); when it is a non-empty
+  // object it replaces the scenario's "gate" block.
+  nlohmann::json gate;
 };
 
 enum class Verdict {
@@ -63,7 +70,7 @@ struct MetricCheck {
   double current = 0;
   double change = 0;             // relative change, current vs baseline
   double threshold_pct = 0;      // what the worsening was held against
-  std::string threshold_source;  // "tolerance", "default", "scenario", "flag"
+  std::string threshold_source;  // "tolerance", "default", "gate", "flag"
   UTestResult test;
   Verdict verdict = Verdict::kUnchanged;
 };

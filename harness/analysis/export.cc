@@ -17,21 +17,20 @@ constexpr double kMsPerSecond = 1000;
 
 json GbenchContext(const ResultFile& file) {
   const json& c = file.context;
-  std::string build_type = c.value("build_type", std::string("unknown"));
-  bool debug = build_type == "Debug";
+  bool debug = JsonString(c, "build_type", "") == "Debug";
   return {
-      {"date", c.value("timestamp", std::string())},
-      {"host_name", c.value("host", std::string())},
+      {"date", JsonString(c, "timestamp", "")},
+      {"host_name", JsonString(c, "host", "")},
       {"executable", "eiabench"},
-      {"num_cpus", c.value("cores", 0)},
+      {"num_cpus", static_cast<int>(JsonNumber(c, "cores", 0))},
       {"mhz_per_cpu", 0},
       {"cpu_scaling_enabled", false},
       {"caches", json::array()},
       {"load_avg", json::array()},
-      {"library_version", c.value("harness_version", std::string())},
+      {"library_version", JsonString(c, "harness_version", "")},
       {"library_build_type", debug ? "debug" : "release"},
       {"json_schema_version", 1},
-      {"eiabench_git_sha", c.value("git_sha", std::string())},
+      {"eiabench_git_sha", JsonString(c, "git_sha", "")},
       {"eiabench_clock_mode", file.clock_mode},
       {"eiabench_target", file.target_kind},
       {"eiabench_scenario", file.scenario_name},

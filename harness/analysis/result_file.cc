@@ -15,21 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string StringOr(const json& object, const char* key,
-                     const std::string& fallback) {
-  if (!object.is_object()) return fallback;
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return fallback;
-  return it->get<std::string>();
-}
-
-bool BoolOr(const json& object, const char* key, bool fallback) {
-  if (!object.is_object()) return fallback;
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_boolean()) return fallback;
-  return it->get<bool>();
-}
-
 // Numbers are normalised so that 45 and 45.0 match; everything else keeps
 // its JSON text. nlohmann's object type keeps keys sorted.
 json NormaliseParams(const json& value) {
@@ -49,9 +34,9 @@ json NormaliseParams(const json& value) {
 
 Repetition ParseRepetition(const json& object, int position) {
   Repetition rep;
-  rep.rep = object.value("rep", position);
-  rep.status = StringOr(object, "status", "ok");
-  rep.compliant = BoolOr(object, "compliant", true);
+  rep.rep = static_cast<int>(JsonNumber(object, "rep", position));
+  rep.status = JsonString(object, "status", "ok");
+  rep.compliant = JsonBool(object, "compliant", true);
   auto metrics = object.find("metrics");
   if (metrics != object.end() && metrics->is_object()) {
     // A metric that does not apply is absent; anything not a number is
@@ -69,13 +54,10 @@ std::optional<std::string> ParseCell(const json& object, int position,
   if (!object.is_object()) {
     return fmt::format("cells[{}] is not an object", position);
   }
-  cell.index = object.value("index", position);
-  cell.params = object.value("params", json::object());
-  if (!cell.params.is_object()) {
-    return fmt::format("cells[{}].params is not an object", position);
-  }
+  cell.index = static_cast<int>(JsonNumber(object, "index", position));
+  cell.params = JsonObject(object, "params");
   cell.key = CanonicalParamsKey(cell.params);
-  cell.id = StringOr(object, "id", cell.key);
+  cell.id = JsonString(object, "id", cell.key);
   auto reps = object.find("repetitions");
   if (reps == object.end() || !reps->is_array()) {
     return fmt::format("cells[{}].repetitions is missing", position);
@@ -91,11 +73,40 @@ std::optional<std::string> ParseCell(const json& object, int position,
   bool all_reps_compliant =
       std::all_of(cell.repetitions.begin(), cell.repetitions.end(),
                   [](const Repetition& r) { return r.compliant; });
-  cell.compliant = BoolOr(object, "compliant", true) && all_reps_compliant;
+  cell.compliant = JsonBool(object, "compliant", true) && all_reps_compliant;
   return std::nullopt;
 }
 
 }  // namespace
+
+std::string JsonString(const json& object, const char* key,
+                       const std::string& fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return fallback;
+  return it->get<std::string>();
+}
+
+double JsonNumber(const json& object, const char* key, double fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number()) return fallback;
+  return it->get<double>();
+}
+
+bool JsonBool(const json& object, const char* key, bool fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_boolean()) return fallback;
+  return it->get<bool>();
+}
+
+json JsonObject(const json& object, const char* key) {
+  if (!object.is_object()) return json::object();
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_object()) return json::object();
+  return *it;
+}
 
 std::string CanonicalParamsKey(const nlohmann::json& params) {
   return NormaliseParams(params).dump();
@@ -151,7 +162,7 @@ LoadedResult ParseResultFile(const std::string& text, const std::string& path) {
                     path, version->get<int>(), kSchemaVersion);
     return result;
   }
-  std::string kind = StringOr(doc, "kind", "eiabench.run");
+  std::string kind = JsonString(doc, "kind", "eiabench.run");
   if (kind != "eiabench.run") {
     result.error =
         fmt::format("{}: kind \"{}\" is not eiabench.run", path, kind);
@@ -166,13 +177,14 @@ LoadedResult ParseResultFile(const std::string& text, const std::string& path) {
   ResultFile file;
   file.path = path;
   file.label = std::filesystem::path(path).stem().string();
-  file.context = doc.value("context", json::object());
-  file.scenario = doc.value("scenario", json::object());
-  file.target = doc.value("target", json::object());
-  file.scenario_hash = StringOr(doc, "scenario_hash", "");
-  file.scenario_name = StringOr(file.scenario, "name", file.label);
-  file.clock_mode = StringOr(file.context, "clock_mode", "real");
-  file.target_kind = StringOr(file.target, "kind", "");
+  file.context = JsonObject(doc, "context");
+  file.scenario = JsonObject(doc, "scenario");
+  file.target = JsonObject(doc, "target");
+  file.partial = JsonBool(doc, "partial", false);
+  file.scenario_hash = JsonString(doc, "scenario_hash", "");
+  file.scenario_name = JsonString(file.scenario, "name", file.label);
+  file.clock_mode = JsonString(file.context, "clock_mode", "real");
+  file.target_kind = JsonString(file.target, "kind", "");
   int position = 0;
   for (const auto& cell_json : *cells) {
     Cell cell;

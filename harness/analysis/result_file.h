@@ -53,6 +53,9 @@ struct ResultFile {
   std::string clock_mode;   // "virtual", "scaled" or "real"
   std::string target_kind;  // "sim", "mock" or "live"
   std::vector<Cell> cells;
+  // The runner marks a run still in progress or interrupted; such a file
+  // must not be gated and is flagged elsewhere.
+  bool partial = false;
 
   // True when the numbers are deterministic for the seed (virtual clock).
   bool Deterministic() const { return clock_mode == "virtual"; }
@@ -81,5 +84,15 @@ LoadedResults LoadResultFiles(const std::vector<std::string>& paths);
 
 // Canonical matching key of a params object.
 std::string CanonicalParamsKey(const nlohmann::json& params);
+
+// Field readers that tolerate absent, null or mistyped values (result files
+// come from other programs and other versions): they return `fallback`.
+std::string JsonString(const nlohmann::json& object, const char* key,
+                       const std::string& fallback);
+double JsonNumber(const nlohmann::json& object, const char* key,
+                  double fallback);
+bool JsonBool(const nlohmann::json& object, const char* key, bool fallback);
+// The member `key` if it is an object, else an empty object.
+nlohmann::json JsonObject(const nlohmann::json& object, const char* key);
 
 }  // namespace eiabench::analysis

@@ -143,10 +143,35 @@ TEST_CASE("a large noisy change that is not significant passes", "[analysis]") {
   CHECK(r.exit_code == kExitOk);
   const MetricCheck* m = Find(r, "days_per_batch=60", "records_per_s");
   REQUIRE(m);
-  CHECK(m->threshold_source == "scenario");
+  CHECK(m->threshold_source == "gate");
   CHECK(m->threshold_pct == 3);
   CHECK(m->test.p_value == Approx(0.690476));
   CHECK(m->verdict == Verdict::kWithinNoise);
+}
+
+TEST_CASE("an explicit gate block replaces the scenario's", "[analysis]") {
+  CheckOptions options;
+  options.gate = {{"thresholds_pct", {{"records_per_s", 50}}}};
+  CheckReport r = Check("base_mock.json", "noisy_mock.json", options);
+  CHECK(Find(r, "days_per_batch=60", "records_per_s")->threshold_pct == 50);
+}
+
+TEST_CASE("a partial result file is incomparable", "[analysis]") {
+  ResultFile current = LoadData("same_sim.json");
+  current.partial = true;
+  CheckReport r = RunCheck(LoadData("base_sim.json"), current, {});
+  CHECK(r.exit_code == kExitInvalidRun);
+  CHECK_THAT(r.invalid[0], Catch::Contains("is partial"));
+}
+
+TEST_CASE("null and mistyped context fields do not break the gate",
+          "[analysis]") {
+  ResultFile current = LoadData("same_sim.json");
+  current.context["git_dirty"] = nullptr;
+  current.context["git_sha"] = 7;
+  CheckReport r = RunCheck(LoadData("base_sim.json"), current, {});
+  CHECK(r.exit_code == kExitOk);
+  CHECK(r.current_facts[3] == "?");
 }
 
 TEST_CASE("the gate warns when the repetition count cannot reach alpha",
