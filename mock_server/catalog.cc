@@ -593,22 +593,29 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
 }
 }  // namespace
 
+namespace {
+void PutDigits(char* out, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+}  // namespace
+
 std::string FormatPeriod(int64_t period, bool daily) {
   int64_t days =
       daily ? period : (period >= 0 ? period / 24 : (period - 23) / 24);
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char buf[32];
-  if (daily) {
-    std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u",
-                  static_cast<long long>(y), m, d);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02u",
-                  static_cast<long long>(y), m, d,
-                  static_cast<unsigned>(period - days * 24));
-  }
-  return buf;
+  // Hand-rolled: this runs once per period on the page-writing path.
+  char buf[13] = {0, 0, 0, 0, '-', 0, 0, '-', 0, 0, 'T', 0, 0};
+  PutDigits(buf, static_cast<unsigned>(y), 4);
+  PutDigits(buf + 5, m, 2);
+  PutDigits(buf + 8, d, 2);
+  if (daily) return std::string(buf, 10);
+  PutDigits(buf + 11, static_cast<unsigned>(period - days * 24), 2);
+  return std::string(buf, 13);
 }
 
 }  // namespace eiabench::mock

@@ -315,6 +315,19 @@ struct KeyState {
   int64_t suspended_until = INT64_MIN;
 };
 
+// The route's description as a quoted JSON string, escaped once.
+const std::string& QuotedDescription(const Route& route) {
+  static const std::vector<std::string> quoted = [] {
+    std::vector<std::string> all;
+    for (const Route& r : Routes()) {
+      all.emplace_back();
+      AppendQuoted(all.back(), r.description);
+    }
+    return all;
+  }();
+  return quoted[&route - Routes().data()];
+}
+
 MockResponse DataAnswer(const DataQuery& query, const Json& echo,
                         std::string_view command, const ModelOptions& opt) {
   ResultSet rows(query, opt.seed, opt.null_rate);
@@ -329,18 +342,23 @@ MockResponse DataAnswer(const DataQuery& query, const Json& echo,
   // The recorded RTO responses put warnings first, at the top level.
   // "incomplete return" whenever rows remain past this page; "parameter out
   // of range" when more than 5,000 rows were asked for.
+  static const std::string truncation = [] {
+    std::string quoted;
+    AppendQuoted(quoted, kTruncationText);
+    return quoted;
+  }();
   bool incomplete = offset + count < total;
   if (incomplete || query.length_over_cap) {
     body += "{\"warnings\":[";
     if (incomplete) {
       body += "{\"warning\":\"incomplete return\",\"description\":";
-      AppendQuoted(body, kTruncationText);
+      body += truncation;
       body += "}";
     }
     if (query.length_over_cap) {
       if (incomplete) body += ",";
       body += "{\"warning\":\"parameter out of range\",\"description\":";
-      AppendQuoted(body, kTruncationText);
+      body += truncation;
       body += "}";
     }
     body += "],\"response\":{\"total\":\"";
@@ -355,7 +373,7 @@ MockResponse DataAnswer(const DataQuery& query, const Json& echo,
   body += ",\"data\":[";
   uint64_t written = rows.AppendRows(body, offset, count);
   body += "],\"description\":";
-  AppendQuoted(body, query.route->description);
+  body += QuotedDescription(*query.route);
   body += "}";
   body += EnvelopeTail(command, echo);
   MockResponse r = JsonAnswer(200, std::move(body));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <type_traits>
 
 #include "mock_server/json_text.h"
 
@@ -94,35 +95,62 @@ uint64_t RowHash(
   return h;
 }
 
+namespace {
+
+// Shapes by hour of day and by day of year, computed once: the hot loop
+// then costs a hash and a few multiplications per row.
+struct ShapeTables {
+  double daily[24];       // demand-like afternoon peak, night trough
+  double sun[24];         // zero at night, bell by day
+  double signed_day[24];  // interchange swing over the day
+  double season[365];     // summer and winter peaks
+  double summer[365];     // solar: higher in summer
+  ShapeTables() {
+    for (int h = 0; h < 24; ++h) {
+      double day_phase = kTwoPi * h / 24.0;
+      daily[h] = 0.85 + 0.15 * std::sin(day_phase - 2.4);
+      sun[h] = std::max(0.0, std::sin((h - 6) * kTwoPi / 24.0));
+      signed_day[h] = 0.4 * std::sin(day_phase);
+    }
+    for (int d = 0; d < 365; ++d) {
+      double year_phase = kTwoPi * d / 365.0;
+      season[d] = 1.0 + 0.10 * std::cos(2 * (year_phase - 3.5));
+      summer[d] = 0.7 + 0.3 * std::cos(year_phase - 3.0);
+    }
+  }
+};
+
+const ShapeTables& Tables() {
+  static const ShapeTables tables;
+  return tables;
+}
+
+}  // namespace
+
 std::optional<int64_t> SeriesValue(const Series& series, int64_t period,
                                    bool daily, uint64_t seed,
                                    double null_rate) {
+  const ShapeTables& t = Tables();
   uint64_t h = Mix(seed ^ series.key_hash ^ Mix(static_cast<uint64_t>(period)));
   if (null_rate > 0 && Unit(Mix(h ^ 0x5bd1e995)) < null_rate) {
     return std::nullopt;
   }
   double noise = Unit(h);
   int64_t day = daily ? period : period / 24;
-  double local_hour =
-      daily ? 12.0
-            : static_cast<double>(((period + series.utc_offset_h) % 24 + 24) %
-                                  24);
-  double year_phase = kTwoPi * static_cast<double>(day % 365) / 365.0;
-  double day_phase = kTwoPi * local_hour / 24.0;
-  // Summer and winter peaks; afternoon peak and a night trough.
-  double season = 1.0 + 0.10 * std::cos(2 * (year_phase - 3.5));
-  double daily_shape = daily ? 1.0 : 0.85 + 0.15 * std::sin(day_phase - 2.4);
+  int hour =
+      daily ? 12
+            : static_cast<int>(((period + series.utc_offset_h) % 24 + 24) % 24);
+  int doy = static_cast<int>(((day % 365) + 365) % 365);
+  double season = t.season[doy];
+  double daily_shape = daily ? 1.0 : t.daily[hour];
   double v = 0;
   switch (series.shape) {
     case Shape::kDemand:
       v = series.scale * season * daily_shape * (0.97 + 0.06 * noise);
       break;
     case Shape::kSolar: {
-      double sun =
-          daily ? 0.3
-                : std::max(0.0, std::sin((local_hour - 6) * kTwoPi / 24.0));
-      double summer = 0.7 + 0.3 * std::cos(year_phase - 3.0);
-      v = series.scale * 3.0 * sun * summer * (0.8 + 0.2 * noise);
+      double sun = daily ? 0.3 : t.sun[hour];
+      v = series.scale * 3.0 * sun * t.summer[doy] * (0.8 + 0.2 * noise);
       break;
     }
     case Shape::kWind: {
@@ -138,20 +166,42 @@ std::optional<int64_t> SeriesValue(const Series& series, int64_t period,
       v = series.scale * season * daily_shape * (0.85 + 0.3 * noise);
       break;
     case Shape::kSigned:
-      v = series.scale * ((2 * noise - 1) + 0.4 * std::sin(day_phase));
+      v = series.scale * ((2 * noise - 1) + (daily ? 0 : t.signed_day[hour]));
       break;
   }
-  return static_cast<int64_t>(std::llround(v));
+  return static_cast<int64_t>(v < 0 ? v - 0.5 : v + 0.5);
 }
 
 ResultSet::ResultSet(const DataQuery& query, uint64_t seed, double null_rate)
     : query_(query), route_(query.route), seed_(seed), null_rate_(null_rate) {
   std::vector<uint32_t> members;
   if (query_.first_period <= query_.last_period) {
-    for (size_t i = 0; i < route_->series.size(); ++i) {
-      if (Matches(query_, route_->series[i])) {
-        members.push_back(static_cast<uint32_t>(i));
+    // Series are sorted by their first facet: a filter on it narrows the
+    // scan to a few binary-searched ranges instead of the whole route.
+    const auto& series = route_->series;
+    auto scan = [&](size_t from, size_t to) {
+      for (size_t i = from; i < to; ++i) {
+        if (Matches(query_, series[i])) {
+          members.push_back(static_cast<uint32_t>(i));
+        }
       }
+    };
+    if (!query_.facet_filtered.empty() && query_.facet_filtered[0]) {
+      for (uint16_t value : query_.facet_filter[0]) {
+        auto range = std::equal_range(
+            series.begin(), series.end(), value,
+            [](const auto& a, const auto& b) {
+              if constexpr (std::is_same_v<std::decay_t<decltype(a)>,
+                                           uint16_t>) {
+                return a < b.value_index[0];
+              } else {
+                return a.value_index[0] < b;
+              }
+            });
+        scan(range.first - series.begin(), range.second - series.begin());
+      }
+    } else {
+      scan(0, series.size());
     }
   }
   BuildGroups(std::move(members));
