@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <thread>
 
 namespace eiabench::scaleout {
@@ -115,7 +116,7 @@ std::string RedisUrl::Redacted() const {
   std::string host_part =
       host.find(':') != std::string::npos ? "[" + host + "]" : host;
   std::string out = "redis://";
-  if (!password.empty()) out += ":***@";
+  if (!password.empty()) out += user + ":***@";
   out += host_part + ":" + std::to_string(port);
   if (db != 0) out += "/" + std::to_string(db);
   return out;
@@ -123,7 +124,7 @@ std::string RedisUrl::Redacted() const {
 
 std::string RedisUrl::Full() const {
   std::string out = Redacted();
-  if (!password.empty()) out.replace(8, 4, ":" + password);
+  if (!password.empty()) out.replace(8 + user.size(), 4, ":" + password);
   return out;
 }
 
@@ -139,12 +140,13 @@ std::optional<RedisUrl> ParseRedisUrl(std::string_view url,
   std::string_view rest = url.substr(kScheme.size());
   if (size_t at = rest.rfind('@'); at != std::string_view::npos) {
     std::string_view auth = rest.substr(0, at);
-    // Only the password form is supported: redis://:PASSWORD@host.
-    if (auth.empty() || auth.front() != ':') {
-      *error = "Redis URL credentials must be ':PASSWORD@' (no user name)";
+    size_t colon = auth.find(':');
+    if (colon == std::string_view::npos || colon + 1 == auth.size()) {
+      *error = "Redis URL credentials must be '[USER]:PASSWORD@'";
       return std::nullopt;
     }
-    out.password = std::string(auth.substr(1));
+    out.user = std::string(auth.substr(0, colon));
+    out.password = std::string(auth.substr(colon + 1));
     rest = rest.substr(at + 1);
   }
   std::string_view host_port = rest;
@@ -198,7 +200,9 @@ bool RedisClient::Connect(std::string* error) {
 
   // AUTH and SELECT go through Command(), which needs a live context.
   if (!url_.password.empty()) {
-    auto reply = Command({"AUTH", url_.password}, error);
+    auto reply = url_.user.empty()
+                     ? Command({"AUTH", url_.password}, error)
+                     : Command({"AUTH", url_.user, url_.password}, error);
     if (!reply || reply->is_error()) {
       if (reply) *error = "Redis refused the password: " + reply->str;
       Disconnect();
@@ -253,9 +257,10 @@ std::optional<RedisReply> CommandWithRetry(RedisClient& client,
     if (reply) return reply;
     if (stop != nullptr && stop->load()) return std::nullopt;
     if (steady_clock::now() + backoff > give_up_at) {
-      *error += " (gave up after " +
-                std::to_string(policy.max_outage.count() / 1000) +
-                " s of retries)";
+      char seconds[32];
+      std::snprintf(seconds, sizeof(seconds), "%.1f",
+                    static_cast<double>(policy.max_outage.count()) / 1000);
+      *error += std::string(" (gave up after ") + seconds + " s of retries)";
       return std::nullopt;
     }
     // Sleep in short slices so that a stop request is noticed promptly.

@@ -18,11 +18,12 @@ struct redisContext;  // hiredis
 
 namespace eiabench::scaleout {
 
-// Where Redis lives: `redis://[:PASSWORD@]HOST[:PORT][/DB]`.
+// Where Redis lives: `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`.
 struct RedisUrl {
   std::string host = "127.0.0.1";
   int port = 6379;
   int db = 0;
+  std::string user;      // ACL user; empty: the default user
   std::string password;  // empty: no AUTH; never printed
 
   // The URL without the password, safe for logs and errors.
@@ -33,7 +34,8 @@ struct RedisUrl {
 };
 
 // Parses a Redis URL. Accepts `redis://HOST`, `redis://HOST:PORT`,
-// `redis://HOST:PORT/DB` and `redis://:PASSWORD@HOST:PORT/DB`. IPv6 hosts go
+// `redis://HOST:PORT/DB`, `redis://:PASSWORD@HOST:PORT/DB` and
+// `redis://USER:PASSWORD@HOST...` (an ACL user). IPv6 hosts go
 // in brackets (`redis://[::1]:6379`). On a malformed URL returns nullopt and
 // sets `*error` to one line naming what is wrong (without the password).
 std::optional<RedisUrl> ParseRedisUrl(std::string_view url, std::string* error);

@@ -61,8 +61,15 @@ TEST_CASE("a malformed Redis URL is refused with a reason", "[scaleout]") {
   CHECK(error.find("port") != std::string::npos);
   CHECK_FALSE(ParseRedisUrl("redis://:6379", &error));
   CHECK_FALSE(ParseRedisUrl("redis://host:6379/x", &error));
-  CHECK_FALSE(ParseRedisUrl("redis://user:pw@host", &error));
-  CHECK(error.find("pw") == std::string::npos);
+  CHECK_FALSE(ParseRedisUrl("redis://user@host", &error));
+  CHECK_FALSE(ParseRedisUrl("redis://user:@host", &error));
+
+  auto acl = ParseRedisUrl("redis://eia:pw@host:7000", &error);
+  REQUIRE(acl);
+  CHECK(acl->user == "eia");
+  CHECK(acl->password == "pw");
+  CHECK(acl->Redacted() == "redis://eia:***@host:7000");
+  CHECK(acl->Full() == "redis://eia:pw@host:7000");
 }
 
 TEST_CASE("an unreachable Redis is reported after the retry budget",
@@ -248,4 +255,33 @@ TEST_CASE("queue state survives a Redis restart with persistence on",
   CHECK(status->pages_done == 1);
   CHECK(status->pages_ready == 1);
   CHECK(status->rows == 4);
+}
+
+TEST_CASE(
+    "a password-protected Redis accepts the URL's password and refuses "
+    "a wrong one without echoing it",
+    "[scaleout]") {
+  RedisFixture redis;
+  REQUIRE(redis.ok());
+  {
+    RedisClient admin(UrlOf(redis));
+    std::string error;
+    REQUIRE(admin.Command({"CONFIG", "SET", "requirepass", "s3cret"}, &error));
+  }
+  std::string error;
+  auto good = ParseRedisUrl(
+      "redis://:s3cret@127.0.0.1:" + std::to_string(redis.port()), &error);
+  REQUIRE(good);
+  RedisClient client(*good);
+  auto pong = client.Command({"PING"}, &error);
+  REQUIRE(pong);
+  CHECK(pong->str == "PONG");
+
+  auto bad = ParseRedisUrl(
+      "redis://:wrong-pass@127.0.0.1:" + std::to_string(redis.port()), &error);
+  REQUIRE(bad);
+  RedisClient refused(*bad);
+  CHECK_FALSE(refused.Connect(&error));
+  CHECK(error.find("password") != std::string::npos);
+  CHECK(error.find("wrong-pass") == std::string::npos);
 }

@@ -18,7 +18,6 @@
 
 #include "harness/client/period.h"
 #include "harness/common/exit_codes.h"
-#include "harness/scaleout/global_limiter.h"
 #include "harness/scaleout/job_queue.h"
 #include "harness/scaleout/job_spec.h"
 #include "harness/scaleout/merge.h"
@@ -221,21 +220,42 @@ TEST_CASE(
   const JobSpec spec = MakeSpec(server->base_url(), 12, kScale);  // 288 pages
 
   // Another client of the same key has already spent 4,900 of the hour's
-  // requests through the same limiter, so the workers' 288 requests must
-  // wait for the window to slide: the limit is binding, not theoretical.
+  // requests, so the workers' 288 requests must wait for the window to
+  // slide: the limit is binding, not theoretical. The earlier requests are
+  // sent first (4 connections) and recorded in the shared limiter after
+  // they arrived, never before, so the limiter can only over-count them.
+  constexpr int kEarlier = 4900;
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 4; ++t) {
+    senders.emplace_back([&server] {
+      httplib::Client http("127.0.0.1", server->port());
+      const std::string path =
+          std::string("/v2/") + kRoute +
+          "/data/?frequency=hourly&facets[respondent][]=PACW"
+          "&start=2024-01-01T00&end=2024-01-01T00"
+          "&length=1&api_key=" +
+          kKey;
+      for (int i = 0; i < kEarlier / 4; ++i) http.Get(path.c_str());
+    });
+  }
+  for (std::thread& t : senders) t.join();
   {
     RedisClient client(UrlOf(redis));
-    GlobalLimiter limiter(client, spec.limiter, "earlier-client", {});
-    httplib::Client http("127.0.0.1", server->port());
-    const std::string path = std::string("/v2/") + kRoute +
-                             "/data/?frequency=hourly&length=1&api_key=" + kKey;
-    for (int i = 0; i < 4900; ++i) {
-      std::string error;
-      REQUIRE(limiter.Acquire(&error));
-      auto response = http.Get(path.c_str());
-      REQUIRE(response);
+    std::string error;
+    auto now = client.Command({"TIME"}, &error);
+    REQUIRE(now);
+    const std::string score =
+        now->elements[0].str +
+        std::string(6 - now->elements[1].str.size(), '0') +
+        now->elements[1].str;
+    std::vector<std::string> zadd = {"ZADD", "eiabench:limiter:{e2e}:3600000"};
+    for (int i = 0; i < kEarlier; ++i) {
+      zadd.push_back(score);
+      zadd.push_back("earlier-client:" + std::to_string(i));
     }
+    REQUIRE(client.Command(zadd, &error));
   }
+  REQUIRE(server->model().Stats(server->ModelNow()).at("requests") == kEarlier);
 
   PlanInto(redis, "budget", spec);
   std::vector<std::string> files;
