@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
@@ -104,7 +106,9 @@ void PlanInto(const RedisFixture& redis, const std::string& job,
 // environment, as the CLI documents.
 pid_t SpawnWorker(const RedisFixture& redis, const std::string& job,
                   const std::string& id, const std::string& out,
-                  const std::string& base_url = "") {
+                  const std::string& base_url = "",
+                  const std::string& key = kKey,
+                  const std::string& stderr_path = "") {
   const std::string binary = std::string(EIABENCH_BINARY_DIR) + "/eiabench";
   std::vector<std::string> args = {
       binary,  "worker", "--redis",     redis.url(),
@@ -117,7 +121,11 @@ pid_t SpawnWorker(const RedisFixture& redis, const std::string& job,
   }
   pid_t pid = fork();
   if (pid == 0) {
-    setenv("EIA_API_KEY", kKey, 1);
+    setenv("EIA_API_KEY", key.c_str(), 1);
+    if (!stderr_path.empty()) {
+      std::FILE* err = std::fopen(stderr_path.c_str(), "w");
+      if (err != nullptr) dup2(fileno(err), 2);
+    }
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -372,4 +380,61 @@ TEST_CASE("a worker whose Redis stays unreachable exits 5 with a clear error",
   CHECK(std::fgets(line, sizeof(line), f) != nullptr);
   std::fclose(f);
   CHECK(std::string(line).find("Redis") != std::string::npos);
+}
+
+TEST_CASE(
+    "a rejected API key stops the worker with exit 6, records the page "
+    "as failed and never prints the key",
+    "[scaleout]") {
+  RedisFixture redis;
+  REQUIRE(redis.ok());
+  mock::ServerOptions options;
+  options.model.api_keys = {"the-only-good-key"};
+  options.threads = 4;
+  options.keep_alive_timeout_s = 1;
+  mock::MockServer server(options);
+  std::string error;
+  REQUIRE(server.Start("127.0.0.1", 0, &error));
+  TempDir dir;
+  PlanInto(redis, "badkey", MakeSpec(server.base_url(), 1, 1.0));
+
+  const std::string secret = "very-secret-wrong-key-123";
+  pid_t pid = SpawnWorker(redis, "badkey", "w0", dir.path() + "/w0.sqlite", "",
+                          secret, dir.path() + "/err.txt");
+  CHECK(WaitExit(pid) == kExitApiRejected);
+  std::ifstream err(dir.path() + "/err.txt");
+  const std::string text((std::istreambuf_iterator<char>(err)),
+                         std::istreambuf_iterator<char>());
+  CHECK(text.find("HTTP 403") != std::string::npos);
+  CHECK(text.find(secret) == std::string::npos);
+  const JobStatus status = StatusOf(redis, "badkey");
+  CHECK(status.pages_failed == 1);
+  for (const auto& [page, reason] : status.failures) {
+    CHECK(reason.find(secret) == std::string::npos);
+  }
+  server.Stop();
+}
+
+TEST_CASE(
+    "planning the same job twice changes nothing and a different spec "
+    "under the same name is refused with exit 4",
+    "[scaleout]") {
+  RedisFixture redis;
+  REQUIRE(redis.ok());
+  const std::string plan =
+      std::string(EIABENCH_BINARY_DIR) + "/eiabench job plan --redis " +
+      redis.url() +
+      " --job p --base-url http://127.0.0.1:9/v2"
+      " --route electricity/rto/fuel-type-data --facet respondent=PACW"
+      " --start 2024-01-01T00 --days-per-batch 1 >/dev/null 2>&1 --end ";
+  auto exit_code = [](const std::string& command) {
+    const int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  CHECK(exit_code(plan + "2024-01-03T23") == kExitOk);
+  CHECK(exit_code(plan + "2024-01-03T23") == kExitOk);
+  CHECK(StatusOf(redis, "p").pages_total == 3);
+  CHECK(exit_code(plan + "2024-01-04T23") == kExitUsage);
+  CHECK(exit_code(plan + "2024-01-04T23 --reset") == kExitOk);
+  CHECK(StatusOf(redis, "p").pages_total == 4);
 }
