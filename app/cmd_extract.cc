@@ -221,7 +221,7 @@ int RunExtract(ExtractFlags& f) {
   }
   if (f.json) {
     std::printf("%s\n", SummaryJson(s).c_str());
-  } else {
+  } else if (s.exit_code != kExitUsage) {
     std::printf(
         "rows %llu (output total %llu), checksum %s, pages %llu ok / %llu "
         "resumed / %llu failed, requests %llu (retries %llu), %.1f s\n",

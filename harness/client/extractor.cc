@@ -102,8 +102,8 @@ class Extractor::Impl {
   Nanos NextWake(Nanos now) const;
   void Handle(HttpCompletion c);
   bool HandleOk(Task& task, HttpCompletion& c, RequestEvent* ev);
-  void Retry(Task task, double retry_after_s);
-  void FailPage(const Task& task);
+  void Retry(Task task, double retry_after_s, const HttpCompletion& c);
+  void FailPage(const Task& task, const HttpCompletion* last);
   void FinishBatch(uint32_t batch);
   void Reject(const std::string& why);
   void SinkError(const std::string& why);
@@ -143,6 +143,7 @@ class Extractor::Impl {
   std::deque<Nanos> recent_starts_;  // for the progress line
   int pages_since_flush_ = 0;
   bool stopping_ = false;
+  bool any_http_response_ = false;  // the target answered at least once
   ExtractSummary s_;
 
   ProgressFn progress_fn_ = nullptr;
@@ -442,6 +443,7 @@ void Extractor::Impl::Handle(HttpCompletion c) {
   ev.tls = c.tls;
   ev.first_byte = c.first_byte;
   ev.in_flight_at_start = task.in_flight_at_start;
+  if (c.status != 0) any_http_response_ = true;
   auto retry_after = ParseRetryAfter(c);
   if (retry_after) ev.retry_after_s = *retry_after;
 
@@ -467,7 +469,7 @@ void Extractor::Impl::Handle(HttpCompletion c) {
     return;
   }
   Emit(ev);
-  Retry(task, retry_after.value_or(-1));
+  Retry(task, retry_after.value_or(-1), c);
 }
 
 // A 2xx: parse, check against the batch, write. Returns false with
@@ -567,13 +569,11 @@ bool Extractor::Impl::HandleOk(Task& task, HttpCompletion& c,
 
 // Schedules another attempt after full-jitter backoff (never sooner than
 // Retry-After), or records the page as failed when attempts are used up.
-void Extractor::Impl::Retry(Task task, double retry_after_s) {
-  if (Stopping()) {
-    FailPage(task);
-    return;
-  }
-  if (task.attempt + 1 >= static_cast<uint32_t>(o_.max_attempts)) {
-    FailPage(task);
+void Extractor::Impl::Retry(Task task, double retry_after_s,
+                            const HttpCompletion& c) {
+  if (Stopping() ||
+      task.attempt + 1 >= static_cast<uint32_t>(o_.max_attempts)) {
+    FailPage(task, &c);
     return;
   }
   double cap = std::min(o_.backoff_max_s,
@@ -593,10 +593,19 @@ void Extractor::Impl::Retry(Task task, double retry_after_s) {
 // A page that exhausted its attempts. Without its first page a batch's
 // total is unknown, so the whole batch is abandoned (a resume refetches
 // it); a later page is skipped and the batch goes on.
-void Extractor::Impl::FailPage(const Task& task) {
+void Extractor::Impl::FailPage(const Task& task, const HttpCompletion* last) {
   BatchState& st = batches_[task.batch];
   ++s_.pages_failed;
   st.had_failure = true;
+  // A target that never answered at all is an environment problem, not a
+  // page problem: stop instead of trying every other batch the same way.
+  if (last && last->error == TransportError::kConnectFailed &&
+      !any_http_response_ && s_.exit_code == 0) {
+    s_.exit_code = kExitEnvironment;
+    s_.error = Redact("cannot reach " + o_.base_url + ": " + last->error_detail,
+                      o_.api_key);
+    stopping_ = true;
+  }
   if (st.total < 0) {
     ++s_.batches_failed;
     FinishBatch(task.batch);

@@ -428,7 +428,8 @@ TEST_CASE("the API key appears in no output, log, error or file",
       "http://127.0.0.1:1/v2";
   args.push_back("--max-attempts");
   args.push_back("1");
-  CHECK(Wait(Spawn(args, dir + "/stdout", dir + "/stderr")) == kExitInvalidRun);
+  CHECK(Wait(Spawn(args, dir + "/stdout", dir + "/stderr")) ==
+        kExitEnvironment);
   int files = 0;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file()) continue;

@@ -273,3 +273,18 @@ TEST_CASE("bad options stop before any request with exit 4", "[client]") {
   CHECK(s.error.find("max_attempts") == 0);
   CHECK(api.urls.empty());
 }
+
+TEST_CASE("a target that never answers stops the run with exit 5",
+          "[client]") {
+  VirtualClock clock;
+  FakeApi api(clock, 5, std::chrono::milliseconds(100));
+  for (uint64_t i = 0; i < 10; ++i)
+    api.faults[i] = ErrorFault(TransportError::kConnectFailed);
+  ExtractOptions o = Options();
+  o.max_attempts = 3;
+  NullSink sink;
+  ExtractSummary s = Extractor(o, api, clock, sink, nullptr).Run();
+  CHECK(s.exit_code == kExitEnvironment);
+  CHECK(s.error.find("cannot reach") == 0);
+  CHECK(s.requests == 3);  // not every batch tried the same way
+}
