@@ -115,3 +115,40 @@ TEST_CASE("export --out writes parseable Google Benchmark JSON", "[analysis]") {
 
 }  // namespace
 }  // namespace eiabench::analysis
+
+namespace eiabench::analysis {
+namespace {
+
+// The gate both ways on real runs of scenarios/ci-smoke.json on the sim
+// target (deterministic, so one repetition is enough): the build passes
+// against a baseline it just recorded, and a deliberately slower
+// configuration (a ten times longer delay between operations) fails.
+TEST_CASE("the gate passes a rerun of its own baseline and fails a slower one",
+          "[analysis]") {
+  fs::path dir = WorkDir() / "gate";
+  fs::remove_all(dir);
+  std::string scenario =
+      std::string(EIABENCH_SOURCE_DIR) + "/scenarios/ci-smoke.json";
+  auto run = [&](const std::string& name, const std::string& extra) {
+    REQUIRE(Run("run " + scenario + " --target sim --repetitions 1 --out " +
+                    (dir / name).string() + " " + extra,
+                "run_" + name + ".txt") == kExitOk);
+    REQUIRE(fs::is_directory(dir / name));
+    fs::directory_iterator it(dir / name);
+    REQUIRE(it != fs::directory_iterator());
+    return it->path().string();
+  };
+  std::string baseline = run("baseline", "");
+  std::string same = run("same", "");
+  std::string slower = run("slower", "--set delay_between_operations_s=0.5");
+
+  CHECK(Run("check --baseline " + baseline + " " + same) == kExitOk);
+  CHECK(Run("check --baseline " + baseline + " " + slower, "slower.md") ==
+        kExitRegression);
+  std::string summary = ReadAll(WorkDir() / "slower.md");
+  CHECK_THAT(summary, Catch::Contains("| records_per_s | higher |"));
+  CHECK_THAT(summary, Catch::Contains("REGRESSED"));
+}
+
+}  // namespace
+}  // namespace eiabench::analysis
