@@ -4,7 +4,7 @@
 # result file under results/runs/.
 #
 #   scripts/run.sh                                  # the quick start
-#   scripts/run.sh scenarios/phase5-ultimate.json   # any scenario
+#   scripts/run.sh scenarios/phase5-ultimate.json   # any scenario, on the mock
 #   scripts/run.sh SCENARIO --target sim            # extra flags go to `run`
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,4 +12,9 @@ cd "$(dirname "$0")/.."
 cmake --build build -j "$(nproc)" >/dev/null
 scenario=${1:-scenarios/quickstart.json}
 shift || true
-exec build/eiabench run "$scenario" --target mock --out results/runs "$@"
+# The mock unless the caller chose a target.
+target=(--target mock)
+for arg in "$@"; do
+  case "$arg" in --target | --target=*) target=() ;; esac
+done
+exec build/eiabench run "$scenario" "${target[@]}" --out results/runs "$@"

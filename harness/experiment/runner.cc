@@ -344,7 +344,6 @@ RepetitionOutcome RunMock(const CellPlan& plan, size_t cell, int rep,
   mock::ServerOptions so;
   so.model = plan.model;
   so.time_scale = env.time_scale;
-  so.keep_alive_timeout_s = 1;
   mock::MockServer server(so);
   std::string error;
   RepetitionOutcome out;
@@ -676,6 +675,8 @@ int RunScenario(const RunRequest& req, std::ostream& out, std::ostream& err) {
   if (auto code = Prepare(req, &st, err)) return *code;
   if (st.target == "live" && !CheckLiveBudget(st, req, err)) return kExitUsage;
 
+  std::error_code mkdir_error;
+  fs::create_directories(req.out_dir, mkdir_error);
   std::ofstream events;
   if (req.events) {
     std::string path = st.path.substr(0, st.path.size() - 5) + ".events.ndjson";
