@@ -256,9 +256,16 @@ def run_gbench(args, results):
                 log(f"{name} failed (rc {proc.returncode}): "
                     f"{proc.stderr.strip()[-300:]}")
                 continue
+        # The median where a benchmark was repeated, else its one run (a
+        # benchmark may fix its own repetitions).
+        chosen = {}
         for b in data.get("benchmarks", []):
-            if args.repetitions > 1 and b.get("aggregate_name") != "median":
-                continue
+            if b.get("run_type") == "aggregate":
+                if b.get("aggregate_name") == "median":
+                    chosen[b["run_name"]] = b
+            else:
+                chosen.setdefault(b["run_name"], b)
+        for b in chosen.values():
             b["program"] = name
             b["command"] = quote(pinned(
                 [os.path.relpath(path, REPO),
@@ -552,7 +559,8 @@ def benchmark_rows(results):
         if "records_per_s" in b:
             counters.append(f"{b['records_per_s'] / 1e6:,.2f} M records/s")
         for key in ("requests_per_s", "virtual_hour_requests",
-                    "virtual_hour_records", "ns_per_send"):
+                    "virtual_hour_records", "peak_in_flight",
+                    "ns_per_send"):
             if key in b:
                 value = b[key] * 1e9 if key == "ns_per_send" else b[key]
                 counters.append(f"{key} {value:,.4g}")
