@@ -164,6 +164,10 @@ int RunMock(const MockFlags& flags) {
 
   // Block the stop signals before any thread starts, so that every thread
   // inherits the mask and only sigwait() below receives them.
+  // A shell starts background jobs with SIGINT ignored, and an ignored
+  // signal is discarded before sigwait() can see it: restore the defaults.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);

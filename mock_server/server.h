@@ -39,6 +39,10 @@ struct ServerOptions {
   // Seconds an idle keep-alive connection stays open (real time). Stop()
   // may wait this long for idle connections to close.
   int keep_alive_timeout_s = 5;
+  // Answer gzip to clients that ask for it (as the live API does). Clients
+  // that also accept brotli get an uncompressed body: httplib would pick
+  // brotli, which is far too slow for 5,000-row pages.
+  bool gzip = true;
 };
 
 class MockServer {

@@ -219,3 +219,21 @@ TEST_CASE("requests on one connection share a connection id", "[mock]") {
 
 }  // namespace
 }  // namespace eiabench::mock::testing
+
+namespace eiabench::mock::testing {
+namespace {
+
+TEST_CASE("a client accepting brotli gets an uncompressed body", "[mock]") {
+  RunningServer s(Options());
+  auto client = s.Client();
+  httplib::Headers headers = {{"Accept-Encoding", "gzip, deflate, br"}};
+  auto res = client.Get(
+      std::string(kFuelData) + "?" + SeedQuery("2024-01-01", "2024-01-03"),
+      headers);
+  REQUIRE(res);
+  CHECK(res->get_header_value("Content-Encoding").empty());
+  CHECK(Parse(res->body)["response"]["total"] == "245");
+}
+
+}  // namespace
+}  // namespace eiabench::mock::testing
