@@ -89,7 +89,7 @@ struct SpecFlags {
   double rate_limit_per_hour = 5000;
   double rate_limit_per_second = 0;
   int64_t margin_ms = 50;
-  double lease_s = 60;
+  double lease_s = 120;
 };
 
 void AddSpecFlags(CLI::App* cmd, SpecFlags* f) {

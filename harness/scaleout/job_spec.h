@@ -32,9 +32,10 @@ struct JobSpec {
   // to real time for a time-scaled mock).
   LimiterConfig limiter;
   // How long a claimed page stays with its worker before anyone may take
-  // it back (real time). Workers renew it before every attempt, so it only
-  // needs to cover one attempt plus a backoff.
-  std::chrono::milliseconds lease{std::chrono::seconds(60)};
+  // it back (real time). Workers renew it before every retry, so it only
+  // needs to cover one attempt (up to timeout_s) plus a backoff; the
+  // default leaves room for the default 60 s timeout.
+  std::chrono::milliseconds lease{std::chrono::seconds(120)};
 };
 
 // Deterministic JSON (sorted keys): re-planning an identical spec yields an

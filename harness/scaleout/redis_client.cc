@@ -110,6 +110,17 @@ timeval ToTimeval(std::chrono::milliseconds ms) {
   return tv;
 }
 
+// Errors that mean "not now" rather than "never": a restarted Redis
+// answers LOADING while it replays its append-only file, BUSY while a
+// script runs too long, TRYAGAIN/MASTERDOWN during fail-over.
+bool IsTransientError(const RedisReply& reply) {
+  if (!reply.is_error()) return false;
+  for (const char* prefix : {"LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN"}) {
+    if (reply.str.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string RedisUrl::Redacted() const {
@@ -254,7 +265,8 @@ std::optional<RedisReply> CommandWithRetry(RedisClient& client,
   auto backoff = policy.initial_backoff;
   for (;;) {
     auto reply = client.Command(argv, error);
-    if (reply) return reply;
+    if (reply && !IsTransientError(*reply)) return reply;
+    if (reply) *error = "Redis is not ready: " + reply->str;
     if (stop != nullptr && stop->load()) return std::nullopt;
     if (steady_clock::now() + backoff > give_up_at) {
       char seconds[32];

@@ -97,9 +97,10 @@ struct RedisRetryPolicy {
 };
 
 // Runs `argv` on `client`, reconnecting with exponential backoff while
-// Redis is unreachable, for at most `policy.max_outage`. Only use it for
-// commands that are safe to run twice (a reply can be lost after Redis
-// executed the command): every scale-out script is. Returns nullopt with
+// Redis is unreachable or answers a transient error (LOADING after a
+// restart, BUSY, TRYAGAIN, MASTERDOWN), for at most `policy.max_outage`. Only
+// use it for commands that are safe to run twice (a reply can be lost after
+// Redis executed the command): every scale-out script is. Returns nullopt with
 // `*error` set when the outage lasted too long; `*stop` (if given) turns
 // true to abandon the wait early.
 std::optional<RedisReply> CommandWithRetry(

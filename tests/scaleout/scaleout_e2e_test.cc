@@ -22,6 +22,7 @@
 #include "harness/common/exit_codes.h"
 #include "harness/scaleout/job_queue.h"
 #include "harness/scaleout/job_spec.h"
+#include "harness/scaleout/local_redis.h"
 #include "harness/scaleout/merge.h"
 #include "mock_server/server.h"
 #include "tests/scaleout/redis_fixture.h"
@@ -368,9 +369,9 @@ TEST_CASE("a worker whose Redis stays unreachable exits 5 with a clear error",
   TempDir dir;
   const std::string binary = std::string(EIABENCH_BINARY_DIR) + "/eiabench";
   const std::string command =
-      binary + " worker --redis redis://127.0.0.1:1 --job j --out " +
-      dir.path() + "/w.sqlite --redis-timeout-s 0.3 2>" + dir.path() +
-      "/err.txt";
+      binary + " worker --redis redis://127.0.0.1:" +
+      std::to_string(FindFreeLoopbackPort()) + " --job j --out " + dir.path() +
+      "/w.sqlite --redis-timeout-s 0.3 2>" + dir.path() + "/err.txt";
   const int status = std::system(command.c_str());
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == kExitEnvironment);
