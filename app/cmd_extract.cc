@@ -16,6 +16,7 @@
 #include "harness/client/extractor.h"
 #include "harness/client/sinks.h"
 #include "harness/common/exit_codes.h"
+#include "harness/scaleout/job_spec.h"
 
 namespace eiabench::app {
 namespace {
@@ -34,6 +35,10 @@ struct ExtractFlags {
   std::string http_version = "1.1";
   std::string compression = "none";
   double time_scale = 1.0;
+  // Scale-out (harness/scaleout): plan the job into Redis instead of
+  // running it here.
+  std::string redis;
+  std::string job;
 };
 
 Extractor* g_extractor = nullptr;
@@ -180,11 +185,35 @@ std::string SummaryJson(const ExtractSummary& s) {
       s.duration_s);
 }
 
+// `--redis URL --job NAME`: plans the job for `eiabench worker`s (see
+// docs/SCALE_OUT.md). The key stays local; workers read their own.
+int PlanScaleOutJob(ExtractFlags& f) {
+  if (f.redis.empty() || f.job.empty()) {
+    return Fail(kExitUsage, "--redis and --job go together");
+  }
+  std::string error;
+  auto url = scaleout::ParseRedisUrl(f.redis, &error);
+  if (!url) return Fail(kExitUsage, "--redis: " + error);
+  scaleout::JobSpec spec = scaleout::JobSpecFromExtract(f.o);
+  spec.limiter.time_scale = f.time_scale;
+  scaleout::PlanJobResult r = scaleout::PlanJob(*url, f.job, spec, {});
+  if (r.exit_code != kExitOk) return Fail(r.exit_code, r.error);
+  std::printf("job %s %s in %s: %llu batches; start workers with `eiabench "
+              "worker --redis URL --job %s`\n",
+              f.job.c_str(),
+              r.outcome == scaleout::PlanOutcome::kCreated ? "planned"
+                                                           : "exists",
+              url->Redacted().c_str(),
+              static_cast<unsigned long long>(r.batches), f.job.c_str());
+  return kExitOk;
+}
+
 int RunExtract(ExtractFlags& f) {
   std::string error;
   if (!ApplyEnums(f, &error)) return Fail(kExitUsage, error);
   if (!LoadKey(f, &f.o.api_key, &error)) return Fail(kExitUsage, error);
   if (auto why = ValidateOptions(f.o)) return Fail(kExitUsage, *why);
+  if (!f.redis.empty() || !f.job.empty()) return PlanScaleOutJob(f);
 
   SinkKind kind = SinkKindForPath(f.out);
   if (!f.sink.empty()) {
@@ -335,6 +364,10 @@ void AddExtractCommand(CLI::App& app) {
   cmd->add_option("--time-scale", f.time_scale,
                   "Clock seconds per real second (for a time-scaled mock)")
       ->capture_default_str();
+  cmd->add_option("--redis", f.redis,
+                  "Plan into this Redis for `eiabench worker`s instead of "
+                  "running here (with --job)");
+  cmd->add_option("--job", f.job, "Scale-out job name (with --redis)");
   AddKnobs(cmd, f);
   cmd->callback([flags] { SetExit(RunExtract(*flags)); });
 }
