@@ -70,10 +70,6 @@ inline std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-inline std::string FixturePath(const std::string& name) {
-  return "/work/shared/fixtures/eia-recorded/" + name;
-}
-
 // The keys of an object, in order.
 inline std::vector<std::string> Keys(const OJson& object) {
   std::vector<std::string> keys;
