@@ -36,7 +36,7 @@ for t in "${targets[@]}"; do
   echo "== fuzz_$t for ${seconds}s"
   # -max_len: a page of a few rows or a scenario fits; bigger inputs only
   # slow the search down. -rss_limit_mb bounds memory per input.
-  if ! "$build/fuzz_$t" "$work" fuzz/corpus/"$t" -max_total_time="$seconds" \
+  if ! "$build/fuzz/fuzz_$t" "$work" fuzz/corpus/"$t" -max_total_time="$seconds" \
       -max_len=8192 -rss_limit_mb=2048 -timeout=10 \
       -artifact_prefix="$findings/" -print_final_stats=1 2>"$build/fuzz_$t.log"; then
     echo "fuzz_$t: FINDING, see $findings and $build/fuzz_$t.log"
