@@ -26,7 +26,7 @@ url=$(sed -n 's/^listening on //p' "$out/mock.out")
 [ -n "$url" ] || { echo "mock did not start" >&2; exit 5; }
 rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 query="$url/v2/electricity/rto/fuel-type-data/data/?frequency=hourly&data[0]=value&facets[respondent][]=PACW&start=2024-01-01T00&end=2024-01-02T23&length=24&api_key=loadtest"
-curl -fsS "$query" >/dev/null
+curl -gfsS "$query" >/dev/null
 rss0=$(rss)
 echo "mock RSS before: ${rss0} kB"
 for round in 1 2; do
@@ -36,5 +36,5 @@ for round in 1 2; do
 done
 rss2=$(rss)
 kill -0 $pid  # still alive
-curl -fsS "$query" >/dev/null && echo "mock still answers after the load"
+curl -gfsS "$query" >/dev/null && echo "mock still answers after the load"
 echo "RSS: before ${rss0} kB, after ${rss2} kB"
