@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "harness/common/exit_codes.h"
@@ -30,12 +29,18 @@ fs::path FreshDir(const std::string& name) {
   return dir;
 }
 
+// Every src="..." and href="..." target in the page.
 std::vector<std::string> ImageLinks(const std::string& html) {
   std::vector<std::string> links;
-  std::regex src(R"re((?:src|href)="([^"]*)")re");
-  for (std::sregex_iterator it(html.begin(), html.end(), src), end; it != end;
-       ++it) {
-    links.push_back((*it)[1]);
+  for (const std::string attribute : {"src=\"", "href=\""}) {
+    size_t at = html.find(attribute);
+    while (at != std::string::npos) {
+      size_t start = at + attribute.size();
+      size_t end = html.find('"', start);
+      if (end == std::string::npos) break;
+      links.push_back(html.substr(start, end - start));
+      at = html.find(attribute, end);
+    }
   }
   return links;
 }
