@@ -49,6 +49,9 @@ const std::vector<Knob>& SettingsKnobs() {
       {"max_attempts", Kind::kInt, 1, 100},
       {"backoff_base_s", Kind::kNumber, 0, 3600},
       {"backoff_max_s", Kind::kNumber, 0, 36000},
+      // N local worker processes sharing one Redis rate budget (mock
+      // target only; 1 = the single-process pipeline).
+      {"workers", Kind::kInt, 1, 64},
   };
   return knobs;
 }

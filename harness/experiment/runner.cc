@@ -19,6 +19,7 @@
 #include "harness/experiment/context.h"
 #include "harness/experiment/result_file.h"
 #include "harness/experiment/sim_transport.h"
+#include "harness/scaleout/local_cluster.h"
 #include "mock_server/server.h"
 
 namespace eiabench::experiment {
@@ -391,6 +392,72 @@ RepetitionOutcome RunLive(const CellPlan& plan, size_t cell, int rep,
   return Judge(passes, recorder.Finish(MakeRecorderContext(plan, passes, env)));
 }
 
+// The `workers` axis: the cell's workload as one Redis job served by N
+// local `eiabench worker` processes that share one rate budget (the cell's
+// limits, enforced by the global limiter in a private redis-server). Their
+// per-request events feed the same Recorder as a single-process run, so the
+// metrics, compliance and the server's own count mean the same thing.
+RepetitionOutcome RunWorkers(const CellPlan& plan, size_t cell, int rep,
+                             const TargetEnv& env, ExtractOptions options,
+                             int workers) {
+  RepetitionOutcome out;
+  if (env.kind != "mock") {
+    out.status = "failed";
+    out.reason = "workers > 1 needs the mock target (real processes)";
+    return out;
+  }
+  mock::ServerOptions so;
+  so.model = plan.model;
+  so.time_scale = env.time_scale;
+  mock::MockServer server(so);
+  std::string error;
+  if (!server.Start("127.0.0.1", 0, &error)) {
+    out.status = "failed";
+    out.reason = "the mock did not start: " + error;
+    return out;
+  }
+  options.base_url = server.base_url();
+
+  scaleout::LocalClusterOptions lo;
+  lo.workers = workers;
+  lo.spec = scaleout::JobSpecFromExtract(options);
+  lo.spec.limiter.time_scale = env.time_scale;
+  for (const RateLimit& l : env.limits) {
+    scaleout::LimitWindow w;
+    w.limit = static_cast<uint64_t>(l.limit);
+    w.window = std::chrono::milliseconds(
+        static_cast<int64_t>(l.window_s * 1000.0));
+    lo.spec.limiter.windows.push_back(w);
+  }
+  lo.api_key = kLocalKey;
+  scaleout::LocalClusterResult cluster = scaleout::RunLocalCluster(lo);
+
+  Recorder recorder(env.events, cell, rep);
+  for (const scaleout::ClusterEvent& e : cluster.events)
+    recorder.OnRequest(e.event);
+  // One summary stands for the whole cluster: its timed window runs from
+  // the first worker's spawn to the last one's exit (process start-up and
+  // Redis round trips included: that is the cost of scaling out).
+  PassResult passes;
+  ExtractSummary summary;
+  summary.exit_code = cluster.exit_code;
+  summary.error = cluster.error;
+  summary.rows = cluster.records;
+  summary.requests = cluster.requests;
+  summary.retries = cluster.retries;
+  summary.started_at = Nanos(0);
+  summary.finished_at = FromSeconds(cluster.duration_s * env.time_scale);
+  summary.duration_s = cluster.duration_s * env.time_scale;
+  passes.summaries.push_back(summary);
+
+  Recorder::Context c = MakeRecorderContext(plan, passes, env);
+  c.max_concurrent_batches = workers;
+  if (auto stats = FetchMockStats(server.port()))
+    c.server_max_counts = ServerCounts(*stats, env.limits);
+  server.Stop();
+  return Judge(passes, recorder.Finish(c));
+}
+
 }  // namespace
 
 RepetitionOutcome RunRepetition(const CellPlan& plan, size_t cell_index,
@@ -402,9 +469,9 @@ RepetitionOutcome RunRepetition(const CellPlan& plan, size_t cell_index,
   ScratchDir raw;
   if (plan.cell.settings.value("client_mode", "honest") == "seed")
     options.raw_json_dir = raw.path();
-  // TODO: a `workers` axis (N local processes sharing one Redis rate
-  // budget) branches here: start the workers, split the plan, merge their
-  // event streams into one Recorder.
+  int workers = plan.cell.settings.value("workers", 1);
+  if (workers > 1)
+    return RunWorkers(plan, cell_index, rep, env, options, workers);
   if (env.kind == "sim") return RunSim(plan, cell_index, rep, env, options);
   if (env.kind == "mock") return RunMock(plan, cell_index, rep, env, options);
   return RunLive(plan, cell_index, rep, env, options);
