@@ -66,6 +66,9 @@ TEST_CASE("extract killed at random points resumes to the exact truth",
           "[reliability][crash]") {
   mock::ServerOptions mo = SmallMockOptions(21);
   mo.model.latency.base_ms = 4;  // ~200 pages: a job of about a second
+  // 25 trials make ~10 000 requests with one key: more than the default
+  // 5000 per hour, which would (correctly) end late trials in exit 3.
+  mo.model.rate_limit.limit = 0;
   LiveMock m(mo);
   ExtractOptions o = SmallJob(m.base_url());
   auto truth = TruthOf(m.server(), o);
