@@ -17,6 +17,17 @@ PageParser::~PageParser() = default;
 
 namespace {
 
+// A server's text as it may appear in a one-line error: control characters
+// (a hostile key could hold an escaped newline and forge log lines) become
+// '?', and the text is cut at `max_size` bytes.
+std::string Printable(std::string_view text, size_t max_size) {
+  std::string out;
+  for (char c : text.substr(0, max_size))
+    out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+  if (text.size() > max_size) out += "...";
+  return out;
+}
+
 bool ParseTotal(od::value v, uint64_t* out) {
   if (v.type() == od::json_type::number) {
     *out = v.get_uint64();
@@ -70,7 +81,7 @@ void ReadRows(od::value v, PageRows* rows, ParsedPage* page) {
           break;
         }
         default:
-          throw std::runtime_error("row field '" + std::string(key) +
+          throw std::runtime_error("row field '" + Printable(key, 64) +
                                    "' is not a scalar");
       }
     }

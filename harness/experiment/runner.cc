@@ -425,8 +425,8 @@ RepetitionOutcome RunWorkers(const CellPlan& plan, size_t cell, int rep,
   for (const RateLimit& l : env.limits) {
     scaleout::LimitWindow w;
     w.limit = static_cast<uint64_t>(l.limit);
-    w.window = std::chrono::milliseconds(
-        static_cast<int64_t>(l.window_s * 1000.0));
+    w.window =
+        std::chrono::milliseconds(static_cast<int64_t>(l.window_s * 1000.0));
     lo.spec.limiter.windows.push_back(w);
   }
   lo.api_key = kLocalKey;
@@ -511,6 +511,10 @@ std::optional<Scenario> LoadWithOverrides(const RunRequest& req,
       UsageError(err, e.ToString());
       return std::nullopt;
     }
+  }
+  if (!ValidateScenario(*s, &e)) {
+    UsageError(err, e.ToString());
+    return std::nullopt;
   }
   if (req.repetitions > 0) s->repetitions = req.repetitions;
   if (req.target) s->target = *req.target;

@@ -168,6 +168,30 @@ bool ParseExclude(const Json& exclude, Scenario* s, Error* e) {
   return true;
 }
 
+// The most cells one scenario may expand to. Every shipped scenario has at
+// most a few dozen; the bound keeps a typo (five axes of a hundred values)
+// from expanding 10^10 cells until memory runs out.
+constexpr double kMaxCells = 10000;
+
+// Cells before exclusions: the product of the dimensions, where a zip group
+// counts once, with the length of its axes.
+double CellUpperBound(const Matrix& m) {
+  double cells = 1;
+  std::vector<std::string> zipped;
+  for (const auto& group : m.zip) {
+    if (group.empty()) continue;
+    for (const auto& name : group) zipped.push_back(name);
+    for (const auto& [axis, values] : m.axes) {
+      if (axis == group.front()) cells *= static_cast<double>(values.size());
+    }
+  }
+  for (const auto& [axis, values] : m.axes) {
+    if (std::find(zipped.begin(), zipped.end(), axis) == zipped.end())
+      cells *= static_cast<double>(values.size());
+  }
+  return cells;
+}
+
 bool ParseMatrix(const Json& root, Scenario* s, Error* e) {
   if (!root.contains("matrix")) return true;
   const Json& m = root["matrix"];
@@ -176,6 +200,43 @@ bool ParseMatrix(const Json& root, Scenario* s, Error* e) {
   if (m.contains("axes") && !ParseAxes(m["axes"], s, e)) return false;
   if (m.contains("zip") && !ParseZip(m["zip"], s, e)) return false;
   if (m.contains("exclude") && !ParseExclude(m["exclude"], s, e)) return false;
+  double cells = CellUpperBound(s->matrix);
+  if (cells > kMaxCells)
+    return Fail(e, "$.matrix",
+                fmt::format("expands to {:.0f} cells; at most {:.0f} are "
+                            "allowed",
+                            cells, kMaxCells));
+  return true;
+}
+
+// "YYYY-MM-DD" or "YYYY-MM-DDTHH" as the hour it stands for: a bare start
+// date is its hour 00, a bare end date its hour 23.
+std::string HourOf(const std::string& date, bool is_end) {
+  if (date.size() == 10) return date + (is_end ? "T23" : "T00");
+  return date;
+}
+
+// The workload's own consistency, beyond each field's type and range.
+bool CheckWorkload(const Json& w, Error* e) {
+  static const char* kRoutes[] = {"electricity/rto/region-data",
+                                  "electricity/rto/fuel-type-data",
+                                  "electricity/rto/region-sub-ba-data",
+                                  "electricity/rto/interchange-data",
+                                  "electricity/rto/daily-region-data",
+                                  "electricity/rto/daily-fuel-type-data"};
+  std::string route = w.value("route", "");
+  bool known = false;
+  for (const char* r : kRoutes) known = known || route == r;
+  if (!known)
+    return Fail(e, "$.workload.route",
+                "unknown route " + Show(w["route"]) +
+                    " (the electricity/rto/* data routes are supported)");
+  if (w["start"].is_string() && w["end"].is_string()) {
+    std::string start = w["start"], end = w["end"];
+    if (HourOf(start, false) > HourOf(end, true))
+      return Fail(e, "$.workload.start",
+                  "is after workload.end (" + start + " > " + end + ")");
+  }
   return true;
 }
 
@@ -293,9 +354,13 @@ std::optional<Scenario> ParseScenario(const std::string& text,
   if (!CheckKeys(root, kTopKeys, "$", error) ||
       !ParseStrings(root, &s, error) || !ParseNumbers(root, &s, error) ||
       !ParseLimits(root, &s, error) || !ParseSections(root, &s, error) ||
-      !ParseMatrix(root, &s, error))
+      !ParseMatrix(root, &s, error) || !CheckWorkload(s.workload, error))
     return std::nullopt;
   return s;
+}
+
+bool ValidateScenario(const Scenario& scenario, ScenarioError* error) {
+  return CheckWorkload(scenario.workload, error);
 }
 
 std::optional<Scenario> LoadScenario(const std::string& path,

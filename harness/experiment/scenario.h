@@ -92,6 +92,10 @@ std::optional<Scenario> LoadScenario(const std::string& path,
 bool ApplyOverride(Scenario* scenario, const std::string& assignment,
                    ScenarioError* error);
 
+// Checks what spans several fields (a known route, start not after end);
+// ParseScenario calls it, and the runner again after --set overrides.
+bool ValidateScenario(const Scenario& scenario, ScenarioError* error);
+
 // The cells of the matrix in expansion order (cartesian product of the
 // dimensions, zip groups as one dimension, exclusions removed). A scenario
 // without axes has one cell.

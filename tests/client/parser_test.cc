@@ -119,3 +119,15 @@ TEST_CASE("redaction removes the key and any api_key value", "[client]") {
   CHECK(r.find("api_key=REDACTED&length=5") != std::string::npos);
   CHECK(Redact("?api_key=other", "") == "?api_key=REDACTED");
 }
+
+TEST_CASE("a hostile row key cannot break the one-line error", "[client]") {
+  // Found by fuzz_response_parser: an escaped newline inside a key used to
+  // reach the error text verbatim.
+  std::string body = Envelope(R"({"a\nb":{"nested":1}})", "\"1\"");
+  PageRows rows;
+  PageParser parser;
+  ParsedPage page = parser.Parse(body, &rows);
+  REQUIRE_FALSE(page.ok);
+  CHECK(page.error.find('\n') == std::string::npos);
+  CHECK(page.error.find("a?b") != std::string::npos);
+}

@@ -162,3 +162,55 @@ TEST_CASE("every shipped scenario file validates", "[experiment][scenario]") {
   }
   REQUIRE(files >= 0);
 }
+
+TEST_CASE("a matrix past 10,000 cells is refused before expansion",
+          "[experiment]") {
+  nlohmann::json axes;
+  for (const char* axis : {"days_per_batch", "burst", "max_attempts"}) {
+    axes[axis] = nlohmann::json::array();
+    for (int i = 1; i <= 30; ++i) axes[axis].push_back(i);
+  }
+  nlohmann::json doc = {{"name", "huge"}, {"matrix", {{"axes", axes}}}};
+  eiabench::experiment::ScenarioError error;
+  auto s = eiabench::experiment::ParseScenario(doc.dump(), &error);
+  REQUIRE_FALSE(s.has_value());
+  CHECK(error.ToString().find("$.matrix") != std::string::npos);
+  CHECK(error.ToString().find("27000 cells") != std::string::npos);
+}
+
+TEST_CASE("a zip counts once toward the matrix bound", "[experiment]") {
+  nlohmann::json a = nlohmann::json::array(), b = nlohmann::json::array();
+  for (int i = 1; i <= 100; ++i) a.push_back(i), b.push_back(i);
+  nlohmann::json doc = {{"name", "zipped"},
+                        {"matrix",
+                         {{"axes", {{"days_per_batch", a}, {"burst", b}}},
+                          {"zip", nlohmann::json::array({nlohmann::json::array(
+                                      {"days_per_batch", "burst"})})}}}};
+  eiabench::experiment::ScenarioError error;
+  auto parsed = eiabench::experiment::ParseScenario(doc.dump(), &error);
+  INFO(error.ToString());
+  CHECK(parsed.has_value());
+}
+
+TEST_CASE(
+    "a workload starting after its end or on an unknown route is "
+    "refused",
+    "[experiment]") {
+  eiabench::experiment::ScenarioError error;
+  nlohmann::json late = {
+      {"name", "late"},
+      {"workload", {{"start", "2024-02-01"}, {"end", "2024-01-31"}}}};
+  REQUIRE_FALSE(
+      eiabench::experiment::ParseScenario(late.dump(), &error).has_value());
+  CHECK(error.ToString().find("$.workload.start") != std::string::npos);
+  nlohmann::json same_day = {
+      {"name", "one-day"},
+      {"workload", {{"start", "2024-01-31"}, {"end", "2024-01-31"}}}};
+  CHECK(
+      eiabench::experiment::ParseScenario(same_day.dump(), &error).has_value());
+  nlohmann::json nowhere = {{"name", "nowhere"},
+                            {"workload", {{"route", "electricity/nope"}}}};
+  REQUIRE_FALSE(
+      eiabench::experiment::ParseScenario(nowhere.dump(), &error).has_value());
+  CHECK(error.ToString().find("$.workload.route") != std::string::npos);
+}

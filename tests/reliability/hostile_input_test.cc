@@ -106,19 +106,10 @@ std::vector<ScenarioCase> ScenarioCases() {
   };
 }
 
-// Cases the runner does not refuse yet (docs/RELIABILITY.md, Findings):
-// they run in their own test, tagged [!mayfail], until fixed.
-bool KnownFinding(const ScenarioCase& c) {
-  std::string what = c.what;
-  return what == "a huge matrix (10^10 cells)" ||
-         what == "a start after the end" || what == "an unknown route";
-}
-
-void CheckScenarioCases(bool known_findings) {
-  std::string dir = FreshDir(known_findings ? "hostile-known" : "hostile-sc");
+void CheckScenarioCases() {
+  std::string dir = FreshDir("hostile-sc");
   int n = 0;
   for (const ScenarioCase& c : ScenarioCases()) {
-    if (KnownFinding(c) != known_findings) continue;
     std::string path = dir + "/case" + std::to_string(n++) + ".json";
     WriteAll(path, c.text);
     if (std::string(c.what).find("huge matrix") != std::string::npos) {
@@ -148,12 +139,7 @@ void CheckScenarioCases(bool known_findings) {
 
 TEST_CASE("malformed scenario files are refused with one line and exit 4",
           "[reliability][hostile]") {
-  CheckScenarioCases(false);
-}
-
-TEST_CASE("known findings: scenarios the runner should refuse but runs",
-          "[reliability][hostile][!mayfail]") {
-  CheckScenarioCases(true);
+  CheckScenarioCases();
 }
 
 namespace {
