@@ -295,11 +295,20 @@ std::optional<RtoTarget> ParseRtoPath(std::string_view path) {
   return t;
 }
 
-// One sliding window of a key: the admitted requests (for the limit) and
-// all arrivals (for the compliance statistic).
+// One sliding window of a key. Both deques hold timestamps in model time,
+// oldest first, and both are bounded:
+//  - `admitted` keeps at most `limit` timestamps (none when the window is not
+//    enforced). The limiter only asks "are there >= limit admitted requests
+//    in (t - W, t]?" and, for Retry-After, "when does the oldest of the last
+//    `limit` leave?"; the most recent `limit` admitted timestamps answer
+//    both exactly.
+//  - `arrivals` keeps at most `arrival_cap` timestamps (ArrivalCap()). The
+//    count in the window is exact while it stays below the cap; at the cap
+//    the window is marked saturated and the oldest is dropped.
 struct Window {
   int64_t length_ns = 0;
   int64_t limit = 0;  // 0: not enforced, only measured
+  size_t arrival_cap = 0;
   std::deque<int64_t> admitted;
   std::deque<int64_t> arrivals;
 };
@@ -310,10 +319,41 @@ void Expire(std::deque<int64_t>& times, int64_t now, int64_t length_ns) {
   while (!times.empty() && times.front() <= now - length_ns) times.pop_front();
 }
 
+// Records an admitted (or, with count_rejected, a rejected) request, keeping
+// only the most recent `limit` timestamps.
+void RecordAdmitted(Window& w, int64_t t) {
+  if (w.limit <= 0) return;
+  w.admitted.push_back(t);
+  while (static_cast<int64_t>(w.admitted.size()) > w.limit) {
+    w.admitted.pop_front();
+  }
+}
+
 struct KeyState {
   std::vector<Window> windows;
   int64_t suspended_until = INT64_MIN;
+  int64_t last_arrival = INT64_MIN;
 };
+
+// True when the key has no arrival in any window and no suspension at `t`:
+// dropping it changes no answer and no statistic.
+bool KeyIsIdle(KeyState& ks, int64_t t) {
+  if (ks.suspended_until > t) return false;
+  for (Window& w : ks.windows) {
+    Expire(w.arrivals, t, w.length_ns);
+    if (!w.arrivals.empty()) return false;
+  }
+  return true;
+}
+
+// The earliest model time at which the key can become idle.
+int64_t IdleFrom(const KeyState& ks) {
+  int64_t longest = 0;
+  for (const Window& w : ks.windows) longest = std::max(longest, w.length_ns);
+  int64_t from =
+      ks.last_arrival == INT64_MIN ? INT64_MIN : ks.last_arrival + longest;
+  return std::max(from, ks.suspended_until);
+}
 
 // The route's description as a quoted JSON string, escaped once.
 const std::string& QuotedDescription(const Route& route) {
@@ -422,7 +462,10 @@ struct EiaModel::State {
   int64_t last_now = INT64_MIN;
   uint64_t request_counter = 0;
   std::unordered_map<std::string, KeyState> keys;
+  // No idle key can be dropped before this model time (see AdmitKey).
+  int64_t next_sweep = INT64_MIN;
   std::vector<int64_t> max_arrivals;  // per window
+  std::vector<bool> saturated;        // per window: a count reached the cap
   std::map<std::string, std::map<int, uint64_t>> by_route_status;
   std::map<std::string, uint64_t> faults;
   uint64_t requests = 0;
@@ -444,7 +487,9 @@ void EiaModel::Reset() {
   s.last_now = INT64_MIN;
   s.request_counter = 0;
   s.keys.clear();
+  s.next_sweep = INT64_MIN;
   s.max_arrivals.assign(2, 0);
+  s.saturated.assign(2, false);
   s.by_route_status.clear();
   s.faults.clear();
   s.requests = s.new_connections = s.rows = s.bytes = 0;
@@ -460,7 +505,34 @@ std::vector<Window> MakeWindows(const RateLimitOptions& rl) {
   w[0].limit = rl.limit;
   w[1].length_ns = 1'000'000'000;
   w[1].limit = rl.burst_per_second;
+  for (Window& window : w) window.arrival_cap = ArrivalCap(window.limit);
   return w;
+}
+
+// The state of `key`, created when there is room. At kMaxKeys live keys
+// the idle ones (no arrival in any window, not suspended) are dropped
+// first; the sweep runs only once some key can have become idle since the
+// last one, so a flood of new keys costs one map lookup each, not a scan.
+// Returns nullptr when every slot is held by a key that is still active.
+KeyState* FindOrAddKey(std::unordered_map<std::string, KeyState>& keys,
+                       int64_t* next_sweep, size_t max_keys,
+                       const std::string& key, int64_t t) {
+  auto it = keys.find(key);
+  if (it != keys.end()) return &it->second;
+  if (keys.size() >= max_keys && t >= *next_sweep) {
+    int64_t earliest = INT64_MAX;
+    for (auto k = keys.begin(); k != keys.end();) {
+      if (KeyIsIdle(k->second, t)) {
+        k = keys.erase(k);
+      } else {
+        earliest = std::min(earliest, IdleFrom(k->second));
+        ++k;
+      }
+    }
+    *next_sweep = earliest;
+  }
+  if (keys.size() >= max_keys) return nullptr;
+  return &keys[key];
 }
 
 std::string RouteLabel(std::string_view path) {
@@ -480,6 +552,42 @@ std::string RouteLabel(std::string_view path) {
     default:
       return target->route->id + "/facet";
   }
+}
+
+// Counts an arrival of the key at `t` in every window (the statistic) and
+// says whether any enforced window already holds `limit` admitted requests.
+bool CountArrival(KeyState& ks, int64_t t, std::vector<int64_t>* max_arrivals,
+                  std::vector<bool>* saturated) {
+  bool over = false;
+  for (size_t i = 0; i < ks.windows.size(); ++i) {
+    Window& w = ks.windows[i];
+    Expire(w.arrivals, t, w.length_ns);
+    if (w.arrivals.size() >= w.arrival_cap) {
+      // From here the count is only known to be >= the cap.
+      (*saturated)[i] = true;
+      w.arrivals.pop_front();
+    }
+    w.arrivals.push_back(t);
+    (*max_arrivals)[i] =
+        std::max<int64_t>((*max_arrivals)[i], w.arrivals.size());
+    Expire(w.admitted, t, w.length_ns);
+    if (w.limit > 0 && static_cast<int64_t>(w.admitted.size()) >= w.limit) {
+      over = true;
+    }
+  }
+  return over;
+}
+
+// Model nanoseconds until every full window has room again if the key
+// stays silent: the oldest of the last `limit` counted requests leaves.
+int64_t RetryAfterNs(const KeyState& ks, int64_t t) {
+  int64_t retry_ns = 0;
+  for (const Window& w : ks.windows) {
+    if (w.limit > 0 && static_cast<int64_t>(w.admitted.size()) >= w.limit) {
+      retry_ns = std::max(retry_ns, w.admitted.front() + w.length_ns - t);
+    }
+  }
+  return retry_ns;
 }
 
 }  // namespace
@@ -532,28 +640,25 @@ MockResponse EiaModel::HandleApi(const MockRequest& request, nanoseconds now) {
     int64_t t = std::max<int64_t>(now.count(), s.last_now);
     s.last_now = t;
     request_number = s.request_counter++;
-    KeyState& ks = s.keys[key];
+    size_t max_keys = std::max(kMaxKeys, options_.api_keys.size());
+    KeyState* found = FindOrAddKey(s.keys, &s.next_sweep, max_keys, key, t);
+    if (found == nullptr) {
+      return GatewayError(403, "API_KEY_INVALID",
+                          "Too many distinct api_keys in use: the mock keeps "
+                          "state for at most 256 keys with requests in the "
+                          "last hour window. Reuse a key or start the mock "
+                          "with --api-key.");
+    }
+    KeyState& ks = *found;
     if (ks.windows.empty()) ks.windows = MakeWindows(rl);
-    bool over = false;
-    int64_t retry_ns = 0;
-    for (size_t i = 0; i < ks.windows.size(); ++i) {
-      Window& w = ks.windows[i];
-      Expire(w.arrivals, t, w.length_ns);
-      w.arrivals.push_back(t);
-      s.max_arrivals[i] =
-          std::max<int64_t>(s.max_arrivals[i], w.arrivals.size());
-      Expire(w.admitted, t, w.length_ns);
-      if (w.limit > 0 && static_cast<int64_t>(w.admitted.size()) >= w.limit) {
-        over = true;
-        retry_ns = std::max(retry_ns, w.admitted.front() + w.length_ns - t);
-      }
-    }
+    ks.last_arrival = t;
+    bool over = CountArrival(ks, t, &s.max_arrivals, &s.saturated);
     bool suspended = ks.suspended_until > t;
-    if (!over && !suspended) {
-      for (Window& w : ks.windows) w.admitted.push_back(t);
-    } else if (rl.count_rejected) {
-      for (Window& w : ks.windows) w.admitted.push_back(t);
+    if ((!over && !suspended) || rl.count_rejected) {
+      for (Window& w : ks.windows) RecordAdmitted(w, t);
     }
+    // After recording: with count_rejected this rejection counts too.
+    int64_t retry_ns = over ? RetryAfterNs(ks, t) : 0;
     if (rl.headers && rl.limit > 0) {
       int64_t remaining = std::max<int64_t>(
           0, rl.limit - static_cast<int64_t>(ks.windows[0].admitted.size()));
@@ -738,6 +843,17 @@ EiaModel::Truth EiaModel::ComputeTruth(const MockRequest& data_query) const {
   return Truth{rows.total(), Hex16(rows.Checksum())};
 }
 
+size_t EiaModel::StoredTimestamps() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  size_t total = 0;
+  for (const auto& [key, ks] : state_->keys) {
+    for (const Window& w : ks.windows) {
+      total += w.admitted.size() + w.arrivals.size();
+    }
+  }
+  return total;
+}
+
 nlohmann::json EiaModel::Stats(nanoseconds now) const {
   std::lock_guard<std::mutex> lock(state_->mu);
   const State& s = *state_;
@@ -755,6 +871,9 @@ nlohmann::json EiaModel::Stats(nanoseconds now) const {
   windows.push_back({{"window_s", 1.0},
                      {"limit", rl.burst_per_second},
                      {"max_requests_in_window", s.max_arrivals[1]}});
+  for (size_t i = 0; i < windows.size(); ++i) {
+    if (s.saturated[i]) windows[i]["saturated"] = true;
+  }
   return {{"model_time_s", static_cast<double>(now.count()) / 1e9},
           {"requests", s.requests},
           {"new_connections", s.new_connections},

@@ -25,6 +25,7 @@
 // RowHash() in mock_server/result_set.h computes it from parsed fields.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -123,6 +124,30 @@ struct RateLimitOptions {
   bool headers = false;
 };
 
+// Memory bounds of the limiter and of the arrivals statistic.
+//
+// The arrivals statistic (Stats(): the largest number of requests any one
+// key made within any window) keeps at most ArrivalCap(limit) timestamps
+// per key and window: max(4 x limit, kArrivalCapFloor). Below the cap the
+// count is exact; a window that reaches it is reported as saturated, with
+// max_requests_in_window equal to the cap (a lower bound). Any count that
+// large is far past any enforced limit, so a compliance verdict is
+// unchanged.
+inline constexpr int64_t kArrivalCapFloor = 65'536;
+inline constexpr size_t ArrivalCap(int64_t limit) {
+  constexpr int64_t kHuge = int64_t{1} << 40;  // keeps 4 x limit in range
+  return static_cast<size_t>(
+      std::max(kArrivalCapFloor, 4 * std::min(limit, kHuge)));
+}
+// Keys with limiter state at one time (or the number of configured keys if
+// larger). When a new key arrives and all slots are taken, keys with no
+// arrival in any window and no suspension are dropped (which changes no
+// answer); if none is idle, the new key is answered 403 API_KEY_INVALID
+// ("Too many distinct api_keys in use"). Only reachable without --api-key,
+// where any non-empty key is accepted. Worst-case timestamp memory is
+// kMaxKeys x 2 windows x (ArrivalCap + limit) x 8 bytes.
+inline constexpr size_t kMaxKeys = 256;
+
 struct ModelOptions {
   uint64_t seed = 1;
   // Accepted keys. Empty: any non-empty key is accepted.
@@ -148,8 +173,10 @@ class EiaModel {
 
   // What /_mock/stats serves: requests by route and status, rows and bytes
   // served, faults injected, and per rate-limit window the largest number of
-  // requests any one key made within any window of that length (arrivals,
-  // exact: every request with an accepted key counts, admitted or not).
+  // requests any one key made within any window of that length (arrivals:
+  // every request with an accepted key counts, admitted or not; exact below
+  // ArrivalCap(limit), else the cap with "saturated": true), and `keys`, the
+  // keys holding limiter state.
   nlohmann::json Stats(std::chrono::nanoseconds now) const;
 
   // Clears the limiter, the stats and the request counter (fault draws start
@@ -168,6 +195,10 @@ class EiaModel {
   Truth ComputeTruth(const MockRequest& data_query) const;
 
   const ModelOptions& options() const { return options_; }
+
+  // Timestamps the limiter and the arrivals statistic hold right now, over
+  // all keys and windows (for tests and diagnostics of the memory bound).
+  size_t StoredTimestamps() const;
 
  private:
   struct State;
