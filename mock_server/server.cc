@@ -85,6 +85,37 @@ void ResetConnection(const httplib::Request& req) {
   connect(fd, &unspec, sizeof(unspec));
 }
 
+// cpp-httplib 0.11.4 (the compiled Debian library) listens with a backlog
+// of 5 (CPPHTTPLIB_LISTEN_BACKLOG, fixed when the library was built): 256
+// clients connecting at once overflow the accept queue, the kernel drops
+// their handshakes and they retry SYNs after 1, 3, 7, 15 s. Linux lets a
+// listening socket call listen() again to change its backlog, so find our
+// listening socket on `port` and raise it (the kernel caps it at
+// net.core.somaxconn). Returns false when the socket is not found.
+bool RaiseListenBacklog(int port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return false;
+  bool raised = false;
+  while (dirent* entry = readdir(dir)) {
+    int fd = std::atoi(entry->d_name);
+    if (fd <= 2 || fd == dirfd(dir)) continue;
+    int listening = 0;
+    socklen_t len = sizeof(listening);
+    sockaddr_storage local{};
+    socklen_t local_len = sizeof(local);
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 ||
+        listening == 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
+        SocketPort(local) != port) {
+      continue;
+    }
+    raised = ::listen(fd, SOMAXCONN) == 0;
+    break;
+  }
+  closedir(dir);
+  return raised;
+}
+
 }  // namespace
 
 class MockServer::Impl {
@@ -211,6 +242,9 @@ bool MockServer::Start(const std::string& host, int port, std::string* error) {
     *error = "cannot bind " + host + ":" + std::to_string(port);
     return false;
   }
+  // Not fatal: with the small backlog the server still works, only bursts
+  // of new connections wait for SYN retries.
+  RaiseListenBacklog(bound);
   host_ = host;
   port_ = bound;
   epoch_ = std::chrono::steady_clock::now();

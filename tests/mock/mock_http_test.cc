@@ -1,5 +1,11 @@
 // MockServer over real HTTP on 127.0.0.1, ephemeral ports.
+#include <dirent.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cstdlib>
 
 #include "mock_server/server.h"
 #include "mock_test_util.h"
@@ -233,6 +239,45 @@ TEST_CASE("a client accepting brotli gets an uncompressed body", "[mock]") {
   REQUIRE(res);
   CHECK(res->get_header_value("Content-Encoding").empty());
   CHECK(Parse(res->body)["response"]["total"] == "245");
+}
+
+// The accept-queue size of this process's listening socket on `port`
+// (TCP_INFO reports it in tcpi_sacked for a listening socket), or -1.
+int ListenBacklog(int port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return -1;
+  int backlog = -1;
+  while (dirent* entry = readdir(dir)) {
+    int fd = std::atoi(entry->d_name);
+    int listening = 0;
+    socklen_t len = sizeof(listening);
+    sockaddr_in local{};
+    socklen_t local_len = sizeof(local);
+    if (fd <= 2 ||
+        getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 ||
+        listening == 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
+        local.sin_family != AF_INET || ntohs(local.sin_port) != port) {
+      continue;
+    }
+    tcp_info info{};
+    socklen_t info_len = sizeof(info);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &info_len) == 0) {
+      backlog = static_cast<int>(info.tcpi_sacked);
+    }
+    break;
+  }
+  closedir(dir);
+  return backlog;
+}
+
+TEST_CASE("the listening socket queues more than httplib's 5 connections",
+          "[mock]") {
+  RunningServer s(Options());
+  // 256 clients connecting at once must not overflow the accept queue
+  // (their SYNs would be dropped and retried seconds later).
+  CHECK(ListenBacklog(s.server.port()) >= 256);
+  CHECK(s.Client().Get("/v2/?api_key=K")->status == 200);
 }
 
 }  // namespace
