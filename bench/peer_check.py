@@ -5,7 +5,7 @@ A peer that fetched other rows than eiabench would make the records-per-
 CPU-second ratio meaningless, so CI (scripts/bench-smoke.sh) runs the peer
 against `eiabench mock --profile instant` on a small workload whose batches
 need several pages, and compares its row count and row checksum (the shared
-FNV-1a sum contract) with `/_mock/truth` for the same query.
+XXH3 sum contract) with `/_mock/truth` for the same query.
 
 Exit codes: 0 the peer matches, 3 it does not, 5 the mock did not start.
 """

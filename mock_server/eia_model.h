@@ -15,8 +15,8 @@
 //
 // Row checksum (shared contract with the client, implemented independently
 // there): a result set's checksum is the wrapping 64-bit sum of one hash per
-// row, printed as 16 lower-case hex digits. A row's hash is FNV-1a 64
-// (offset basis 0xcbf29ce484222325, prime 0x100000001b3) over the row's
+// row, printed as 16 lower-case hex digits. A row's hash is XXH3-64 (seed 0,
+// the xxHash library's XXH3_64bits) over the row's
 // canonical string: for every field in the order the response writes them,
 // key + "=" + value + ";", where value is the JSON string's unescaped
 // content or the 4 characters `null` for a JSON null. Example:

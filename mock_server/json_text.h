@@ -23,14 +23,4 @@ inline void AppendQuoted(std::string& out, std::string_view text) {
 // Serialises a small JSON value compactly with PHP's escaping rules.
 std::string PhpDump(const nlohmann::ordered_json& value);
 
-// FNV-1a 64 over bytes, continuing from `state`.
-inline uint64_t Fnv1a(std::string_view bytes,
-                      uint64_t state = 0xcbf29ce484222325ULL) {
-  for (unsigned char c : bytes) {
-    state ^= c;
-    state *= 0x100000001b3ULL;
-  }
-  return state;
-}
-
 }  // namespace eiabench::mock

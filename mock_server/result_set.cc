@@ -1,8 +1,11 @@
 #include "mock_server/result_set.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <string>
 #include <type_traits>
 
 #include "mock_server/json_text.h"
@@ -85,14 +88,14 @@ bool Matches(const DataQuery& q, const Series& s) {
 uint64_t RowHash(
     const std::vector<std::pair<std::string, std::optional<std::string>>>&
         fields) {
-  uint64_t h = Fnv1a("");
+  std::string canonical;
   for (const auto& [key, value] : fields) {
-    h = Fnv1a(key, h);
-    h = Fnv1a("=", h);
-    h = Fnv1a(value ? std::string_view(*value) : std::string_view("null"), h);
-    h = Fnv1a(";", h);
+    canonical += key;
+    canonical += '=';
+    canonical += value ? std::string_view(*value) : std::string_view("null");
+    canonical += ';';
   }
-  return h;
+  return XXH3_64bits(canonical.data(), canonical.size());
 }
 
 namespace {
@@ -338,21 +341,21 @@ uint64_t ResultSet::Checksum() const {
   const RouteText& text = TextFor(route_);
   const bool daily = route_->daily;
   uint64_t sum = 0;
-  std::string value_text;
+  // One canonical row string, rebuilt in place for every row.
+  std::string canonical;
   ForEach(0, total_, [&](uint32_t series, int64_t period) {
-    uint64_t h = Fnv1a("period=");
-    h = Fnv1a(FormatPeriod(period, daily), h);
-    h = Fnv1a(";", h);
-    h = Fnv1a(text.canonical[series], h);
+    canonical.assign("period=");
+    canonical += FormatPeriod(period, daily);
+    canonical += ';';
+    canonical += text.canonical[series];
     if (query_.with_value) {
       auto value =
           SeriesValue(route_->series[series], period, daily, seed_, null_rate_);
-      value_text = value ? std::to_string(*value) : "null";
-      h = Fnv1a("value=", h);
-      h = Fnv1a(value_text, h);
-      h = Fnv1a(";value-units=megawatthours;", h);
+      canonical += "value=";
+      canonical += value ? std::to_string(*value) : std::string("null");
+      canonical += ";value-units=megawatthours;";
     }
-    sum += h;
+    sum += XXH3_64bits(canonical.data(), canonical.size());
   });
   return sum;
 }

@@ -26,7 +26,7 @@
 
 namespace eiabench::mock {
 
-// The checksum contract shared with the client (see eia_model.h): FNV-1a 64
+// The checksum contract shared with the client (see eia_model.h): XXH3-64
 // over the row's canonical string "key=value;" for every field in the order
 // the response writes them, with "null" for a JSON null.
 uint64_t RowHash(

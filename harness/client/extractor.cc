@@ -521,7 +521,7 @@ bool Extractor::Impl::HandleOk(Task& task, HttpCompletion& c,
   std::vector<bool> repeated(rows_.size(), false);
   bool any_repeated = false;
   for (size_t r = 0; r < rows_.size(); ++r) {
-    uint64_t h = RowHash(rows_, r);
+    uint64_t h = rows_.Hash(r);
     if (st.row_hashes.insert(h).second) {
       checksum += h;
     } else {

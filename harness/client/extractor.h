@@ -280,11 +280,16 @@ class PageRows {
   size_t FieldCount(size_t row) const;
   FieldView Field(size_t row, size_t field) const;
 
+  // The row's RowHash(): the one the parser stored, or computed now.
+  uint64_t Hash(size_t row) const;
+
   // Building (the parser's side).
   void Clear();
   void BeginRow();
   void AddField(std::string_view key, std::string_view value, bool is_null);
   void AddFieldView(std::string_view key, std::string_view value, bool is_null);
+  // Stores the last row's hash, once its fields are complete.
+  void SetLastRowHash(uint64_t hash);
 
  private:
   struct Slot {
@@ -294,9 +299,10 @@ class PageRows {
   std::deque<std::string> owned_;
   std::vector<Slot> slots_;
   std::vector<uint32_t> row_starts_;
+  std::vector<uint64_t> hashes_;  // rows [0, hashes_.size()) are hashed
 };
 
-// The row hash and checksum of the shared contract: FNV-1a 64 over
+// The row hash and checksum of the shared contract: XXH3-64 (seed 0) over
 // "key=value;" for every field in response order (null -> "null"); a result
 // set's checksum is the wrapping sum of its row hashes.
 uint64_t RowHash(const PageRows& rows, size_t row);

@@ -35,11 +35,15 @@ class PageParser {
   ~PageParser();
 
   // Parses `body` (padded in place when its capacity is short) into `rows`
-  // (cleared first). Never throws; a malformed body gives ok = false.
+  // (cleared first), storing each row's hash in `rows` (PageRows::Hash).
+  // Never throws; a malformed body gives ok = false. The rows' fields are
+  // views into `body` and into this parser's buffers: they stay valid until
+  // `body` is changed or destroyed, or the next Parse().
   ParsedPage Parse(std::string& body, PageRows* rows);
 
- private:
   struct Impl;
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,6 +1,10 @@
 // Rows, the row checksum, redaction and the names of enums in events.h and
 // transport.h.
+#include <xxhash.h>
+
 #include <cstdio>
+#include <cstring>
+#include <string>
 
 #include "harness/client/events.h"
 #include "harness/client/extractor.h"
@@ -69,6 +73,17 @@ void PageRows::Clear() {
   owned_.clear();
   slots_.clear();
   row_starts_.clear();
+  hashes_.clear();
+}
+
+uint64_t PageRows::Hash(size_t row) const {
+  return row < hashes_.size() ? hashes_[row] : RowHash(*this, row);
+}
+
+void PageRows::SetLastRowHash(uint64_t hash) {
+  // Only a row whose predecessors are all hashed is stored, so hashes_[r]
+  // is always row r's.
+  if (hashes_.size() + 1 == row_starts_.size()) hashes_.push_back(hash);
 }
 
 void PageRows::BeginRow() {
@@ -88,32 +103,32 @@ void PageRows::AddFieldView(std::string_view key, std::string_view value,
   slots_.push_back(Slot{key, is_null ? std::string_view() : value, is_null});
 }
 
-namespace {
-
-constexpr uint64_t kFnvOffsetBasis = 0xcbf29ce484222325ULL;
-constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
-
-uint64_t FnvAppend(uint64_t h, std::string_view bytes) {
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= kFnvPrime;
-  }
-  return h;
-}
-
-}  // namespace
-
 uint64_t RowHash(const PageRows& rows, size_t row) {
-  uint64_t h = kFnvOffsetBasis;
-  size_t n = rows.FieldCount(row);
+  // The canonical string is built whole and hashed in one call: XXH3 takes
+  // many bytes per step, where a byte-wise hash was 40% of page parsing.
+  // The row's size is known first, so the thread's buffer is grown at most
+  // once and every piece is a plain copy into it.
+  constexpr std::string_view kNull = "null";
+  const size_t n = rows.FieldCount(row);
+  size_t size = 0;
   for (size_t i = 0; i < n; ++i) {
     FieldView f = rows.Field(row, i);
-    h = FnvAppend(h, f.key);
-    h = FnvAppend(h, "=");
-    h = FnvAppend(h, f.is_null ? std::string_view("null") : f.value);
-    h = FnvAppend(h, ";");
+    size += f.key.size() + (f.is_null ? kNull.size() : f.value.size()) + 2;
   }
-  return h;
+  thread_local std::string canonical;
+  if (canonical.size() < size) canonical.resize(size);
+  char* out = canonical.data();
+  for (size_t i = 0; i < n; ++i) {
+    FieldView f = rows.Field(row, i);
+    std::string_view value = f.is_null ? kNull : f.value;
+    std::memcpy(out, f.key.data(), f.key.size());
+    out += f.key.size();
+    *out++ = '=';
+    std::memcpy(out, value.data(), value.size());
+    out += value.size();
+    *out++ = ';';
+  }
+  return XXH3_64bits(canonical.data(), size);
 }
 
 std::string ChecksumHex(uint64_t checksum) {

@@ -72,6 +72,7 @@ class Worker {
   std::unique_ptr<Transport> transport_;
   PageParser parser_;
   PageRows rows_;
+  std::string body_;  // the page rows_ was parsed from (rows_ views it)
   WorkerSink sink_;
   std::mt19937_64 rng_;
   WorkerResult result_;
@@ -362,8 +363,9 @@ Attempt Worker::Classify(const HttpCompletion& c, const PageTask& task,
                Redact(ApiErrorMessage(c.body), o_.api_key);
     return a;
   }
-  std::string body = c.body;
-  *parsed = parser_.Parse(body, &rows_);
+  // rows_ points into the body it was parsed from: keep it with them.
+  body_ = c.body;
+  *parsed = parser_.Parse(body_, &rows_);
   if (!parsed->ok) {
     a.outcome = Outcome::kBadBody;
     a.detail = "malformed page: " + parsed->error;

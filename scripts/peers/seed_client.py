@@ -51,6 +51,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
+import xxhash
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -58,8 +59,6 @@ EXIT_INVALID_RUN = 3
 EXIT_USAGE = 4
 EXIT_ENVIRONMENT = 5
 MAX_ROWS_PER_PAGE = 5000
-FNV_OFFSET = 0xCBF29CE484222325
-FNV_PRIME = 0x100000001B3
 MASK64 = (1 << 64) - 1
 
 
@@ -225,12 +224,11 @@ def run_batch(session, args, url, batch):
 
 
 def row_hash(row):
+    # The shared row checksum contract: XXH3-64 (seed 0) of "key=value;" for
+    # every field in response order, "null" for a JSON null.
     text = "".join("{}={};".format(k, "null" if v is None else v)
                    for k, v in row.items())
-    h = FNV_OFFSET
-    for byte in text.encode("utf-8"):
-        h = ((h ^ byte) * FNV_PRIME) & MASK64
-    return h
+    return xxhash.xxh3_64_intdigest(text.encode("utf-8"))
 
 
 def verify(paths):

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -113,21 +114,15 @@ std::pair<uint64_t, std::string> DbTruth(const std::string& path,
   REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
   uint64_t rows = 0, sum = 0;
   while (sqlite3_step(st) == SQLITE_ROW) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    auto add = [&h](std::string_view s) {
-      for (unsigned char c : s) {
-        h ^= c;
-        h *= 0x100000001b3ULL;
-      }
-    };
+    std::string canonical;
     for (int i = 0; i < sqlite3_column_count(st); ++i) {
-      add(sqlite3_column_name(st, i));
-      add("=");
       auto* text = sqlite3_column_text(st, i);
-      add(text ? reinterpret_cast<const char*>(text) : "null");
-      add(";");
+      canonical += sqlite3_column_name(st, i);
+      canonical += '=';
+      canonical += text ? reinterpret_cast<const char*>(text) : "null";
+      canonical += ';';
     }
-    sum += h;
+    sum += XXH3_64bits(canonical.data(), canonical.size());
     ++rows;
   }
   sqlite3_finalize(st);

@@ -1,5 +1,7 @@
 #include "tests/client/fake_api.h"
 
+#include <xxhash.h>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -23,14 +25,7 @@ std::string Param(const std::string& url, const std::string& name) {
   return url.substr(b, e == std::string::npos ? std::string::npos : e - b);
 }
 
-uint64_t Fnv(const std::string& s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
+uint64_t Hash(const std::string& s) { return XXH3_64bits(s.data(), s.size()); }
 
 }  // namespace
 
@@ -58,7 +53,7 @@ FakeApi::Truth FakeApi::TruthFor(int64_t first, int64_t last) const {
           kFuels[s] + ";type-name=Fuel \"" + kFuels[s] +
           "\";value=" + (value % 97 == 0 ? "null" : std::to_string(value)) +
           ";value-units=megawatthours;";
-      t.checksum += Fnv(canon);
+      t.checksum += Hash(canon);
       ++t.rows;
     }
   }

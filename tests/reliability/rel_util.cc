@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -164,22 +165,17 @@ std::pair<uint64_t, std::string> SqliteTruth(const std::string& path,
           SQLITE_OK);
   uint64_t rows = 0, sum = 0;
   while (sqlite3_step(statement) == SQLITE_ROW) {
-    // FNV-1a 64 over "column=value;" in table column order, which is the
+    // XXH3-64 over "column=value;" in table column order, which is the
     // response's field order.
-    uint64_t hash = 0xcbf29ce484222325ULL;
-    auto feed = [&hash](std::string_view bytes) {
-      for (unsigned char c : bytes) {
-        hash ^= c;
-        hash *= 0x100000001b3ULL;
-      }
-    };
+    std::string canonical;
     for (int i = 0; i < sqlite3_column_count(statement); ++i) {
       const unsigned char* text = sqlite3_column_text(statement, i);
-      feed(sqlite3_column_name(statement, i));
-      feed("=");
-      feed(text ? reinterpret_cast<const char*>(text) : "null");
-      feed(";");
+      canonical += sqlite3_column_name(statement, i);
+      canonical += '=';
+      canonical += text ? reinterpret_cast<const char*>(text) : "null";
+      canonical += ';';
     }
+    uint64_t hash = XXH3_64bits(canonical.data(), canonical.size());
     sum += hash;
     ++rows;
   }
