@@ -174,6 +174,7 @@ bool MockServer::Start(const std::string& host, int port, std::string* error) {
     request.path = req.path;
     size_t q = req.target.find('?');
     if (q != std::string::npos) request.query = req.target.substr(q + 1);
+    request.headers.reserve(req.headers.size());
     for (const auto& [name, value] : req.headers) {
       request.headers.emplace_back(name, value);
     }
@@ -233,7 +234,17 @@ bool MockServer::Start(const std::string& host, int port, std::string* error) {
           return true;
         });
   };
-  http.Get(".*", handler);
+  // GET and HEAD are answered before httplib's routing, which would match
+  // every path against a std::regex per request. POST goes through the
+  // router: httplib reads a POST body only after the pre-routing hook.
+  http.set_pre_routing_handler(
+      [handler](const httplib::Request& req, httplib::Response& res) {
+        if (req.method != "GET" && req.method != "HEAD") {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        handler(req, res);
+        return httplib::Server::HandlerResponse::Handled;
+      });
   http.Post(".*", handler);
 
   int bound = port == 0 ? http.bind_to_any_port(host)
