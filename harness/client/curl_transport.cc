@@ -33,9 +33,26 @@ struct Transfer {
   bool saw_status_line = false;
 };
 
+// Room reserved past the body for the parser's padding (simdjson reads up
+// to 64 bytes beyond the end), so the page is never copied to grow it.
+constexpr curl_off_t kParsePaddingBytes = 64;
+// A Content-Length is a promise from the server, not a fact: reserve at
+// most this much up front (a larger body still grows as it arrives).
+constexpr curl_off_t kMaxReserveBytes = 64 << 20;
+
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
-  t->completion.body.append(data, size * n);
+  std::string& body = t->completion.body;
+  if (body.empty()) {
+    curl_off_t length = -1;
+    if (curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+                          &length) == CURLE_OK &&
+        length > 0) {
+      body.reserve(static_cast<size_t>(std::min(length, kMaxReserveBytes) +
+                                       kParsePaddingBytes));
+    }
+  }
+  body.append(data, size * n);
   return size * n;
 }
 

@@ -509,6 +509,10 @@ bool Extractor::Impl::HandleOk(Task& task, HttpCompletion& c,
   if (st.total < 0) {
     st.total = static_cast<int64_t>(page.total);
     st.pages = PagesForRows(page.total, o_);
+    // Sized once for the batch instead of rehashed as it fills; a `total`
+    // is the server's word, so the reservation is bounded.
+    constexpr uint64_t kMaxReservedHashes = 1 << 20;
+    st.row_hashes.reserve(std::min(page.total, kMaxReservedHashes));
   }
 
   // Drop rows already seen in this batch (an unstable order on the server

@@ -277,8 +277,15 @@ class PageRows {
  public:
   size_t size() const { return row_starts_.size(); }
   bool empty() const { return row_starts_.empty(); }
-  size_t FieldCount(size_t row) const;
-  FieldView Field(size_t row, size_t field) const;
+  size_t FieldCount(size_t row) const {
+    size_t end =
+        row + 1 < row_starts_.size() ? row_starts_[row + 1] : slots_.size();
+    return end - row_starts_[row];
+  }
+  FieldView Field(size_t row, size_t field) const {
+    const Slot& s = slots_[row_starts_[row] + field];
+    return FieldView{s.key, s.value, s.is_null};
+  }
 
   // The row's RowHash(): the one the parser stored, or computed now.
   uint64_t Hash(size_t row) const;

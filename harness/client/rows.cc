@@ -58,17 +58,6 @@ std::optional<std::string> HttpCompletion::Header(
   return std::nullopt;
 }
 
-size_t PageRows::FieldCount(size_t row) const {
-  size_t end =
-      row + 1 < row_starts_.size() ? row_starts_[row + 1] : slots_.size();
-  return end - row_starts_[row];
-}
-
-FieldView PageRows::Field(size_t row, size_t field) const {
-  const Slot& s = slots_[row_starts_[row] + field];
-  return FieldView{s.key, s.value, s.is_null};
-}
-
 void PageRows::Clear() {
   owned_.clear();
   slots_.clear();

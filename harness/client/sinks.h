@@ -9,9 +9,9 @@
 //                  key, upserts, WAL, batched transactions. The default of
 //                  `eiabench extract`.
 //
-// Natural key: every field of a row except the data columns (`value`) and
-// the `*-units` columns. E.g. region-data: (period, respondent,
-// respondent-name, type, type-name).
+// Natural key: every field of a row except the data columns (`value`), the
+// `*-units` columns and a `X-name` column when the row has `X` (the name
+// describes the id). E.g. region-data: (period, respondent, type).
 //
 // Progress and exactly-once after kill -9:
 //   SQLite: the page's rows and its progress row go into the same
@@ -64,8 +64,10 @@ class NullSink : public RowSink {
 // `path` is ignored for kNull. Errors arrive from Open().
 std::unique_ptr<RowSink> MakeSink(SinkKind kind, const std::string& path);
 
-// Whether the natural key includes `key` (see above).
+// Whether the natural key includes `key`, a column of a row with the
+// columns `row_keys` (see above).
 bool IsNaturalKeyColumn(std::string_view key,
+                        const std::vector<std::string>& row_keys,
                         const std::vector<std::string>& data_columns);
 
 // JSON string escaping (quotes included), for JSON Lines and tests.
