@@ -9,7 +9,7 @@
 #   BUILD_DIR=build-rel scripts/bench.sh --no-doc
 #
 # Builds a Release tree first (BUILD_DIR, default build/): numbers from a
-# Debug or sanitizer build would mislead. Needs wrk, taskset, /usr/bin/time
+# Debug or sanitizer build would mislead. Needs wrk, taskset
 # and Debian's python3-requests (scripts/setup.sh installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
