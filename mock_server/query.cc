@@ -214,6 +214,14 @@ int FacetIndex(const Route& route, std::string_view id) {
   return -1;
 }
 
+// The facet whose name column is `column` ("respondent-name"), or -1.
+int NameFieldIndex(const Route& route, std::string_view column) {
+  for (size_t i = 0; i < route.facets.size(); ++i) {
+    if (route.facets[i].name_field == column) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 bool CheckFacets(const Route& route, const Json& echo, DataQuery* q,
                  QueryError* error) {
   q->facet_filter.assign(route.facets.size(), {});
@@ -281,6 +289,7 @@ bool CheckSort(const Route& route, const Json& echo, DataQuery* q,
                QueryError* error) {
   q->sort.clear();
   std::vector<bool> used(route.facets.size() + 1, false);
+  std::vector<bool> used_name(route.facets.size(), false);
   if (echo.contains("sort") && !echo["sort"].is_null()) {
     const Json& sort = echo["sort"];
     if (!sort.is_array()) {
@@ -288,6 +297,7 @@ bool CheckSort(const Route& route, const Json& echo, DataQuery* q,
     }
     std::vector<std::string> columns = FacetIds(route);
     columns.insert(columns.begin(), "period");
+    for (const FacetDef& f : route.facets) columns.push_back(f.name_field);
     for (const Json& item : sort) {
       if (!item.is_object() || !item.contains("column")) {
         return Fail(error,
@@ -300,9 +310,11 @@ bool CheckSort(const Route& route, const Json& echo, DataQuery* q,
       std::transform(direction.begin(), direction.end(), direction.begin(),
                      [](unsigned char c) { return std::tolower(c); });
       int facet = column == "period" ? -1 : FacetIndex(route, column);
-      if (column != "period" && facet < 0) {
-        // TODO: sorting by value or by a name column is accepted by the
-        // live API; the mock generates rows in key order and rejects it.
+      int named = NameFieldIndex(route, column);
+      if (column != "period" && facet < 0 && named < 0) {
+        // TODO: sorting by value is accepted by the live API; the mock
+        // generates rows in key order without materialising them, so it
+        // rejects a value sort.
         return Fail(error, "Invalid sort column '" + column +
                                "' provided. The only valid columns are " +
                                ListChoices(columns) + ".");
@@ -311,6 +323,14 @@ bool CheckSort(const Route& route, const Json& echo, DataQuery* q,
         return Fail(error, "Invalid sort direction '" + direction +
                                "' provided. The only valid directions are "
                                "'asc', and 'desc'.");
+      }
+      if (named >= 0) {
+        // Names describe ids one to one, so a name key orders series like
+        // an id key with another ranking; the id keys still complete it.
+        if (used_name[named]) continue;
+        used_name[named] = true;
+        q->sort.push_back({named, direction == "desc", true});
+        continue;
       }
       if (used[facet + 1]) continue;
       used[facet + 1] = true;

@@ -44,6 +44,7 @@ bool MergeJsonParams(std::string_view json_text, RawParams& params,
 struct SortKey {
   int facet = -1;  // -1: period; else index into Route::facets
   bool descending = false;
+  bool by_name = false;  // the facet's name column ("respondent-name")
 };
 
 // A validated data query.

@@ -220,7 +220,14 @@ void ResultSet::BuildGroups(std::vector<uint32_t> members) {
       if (keys[k].facet < 0) continue;
       uint16_t va = route_->series[a].value_index[keys[k].facet];
       uint16_t vb = route_->series[b].value_index[keys[k].facet];
-      if (va != vb) return keys[k].descending ? va > vb : va < vb;
+      if (va == vb) continue;
+      if (keys[k].by_name) {
+        const auto& values = route_->facets[keys[k].facet].values;
+        int order = values[va].name.compare(values[vb].name);
+        if (order != 0) return keys[k].descending ? order > 0 : order < 0;
+        continue;
+      }
+      return keys[k].descending ? va > vb : va < vb;
     }
     return false;
   };
