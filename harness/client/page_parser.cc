@@ -118,10 +118,12 @@ std::string_view ReadKey(od::field& f, size_t position,
                          PageParser::Impl* impl) {
   if (position < impl->key_at.size() && impl->key_at[position]) {
     const std::string& known = *impl->key_at[position];
-    // The padded buffer makes reading one byte past a short key safe; keys
-    // are a few bytes, so an inline loop beats a call to memcmp.
+    // Bytes first: `known` holds no quote, so the comparison stops at the
+    // raw key's closing quote at the latest and never reads past the key;
+    // only a full match makes raw[known.size()] a byte of this string.
+    // Keys are a few bytes, so an inline loop beats a call to memcmp.
     const char* raw = f.key().raw();
-    if (raw[known.size()] == '"' && SameBytes(raw, known)) return known;
+    if (SameBytes(raw, known) && raw[known.size()] == '"') return known;
   }
   std::string_view key = f.unescaped_key();
   if (HasQuoteOrBackslash(key)) return key;
