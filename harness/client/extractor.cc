@@ -7,11 +7,11 @@
 #include <deque>
 #include <map>
 #include <random>
-#include <unordered_set>
 
 #include "harness/client/pacer.h"
 #include "harness/client/page_parser.h"
 #include "harness/client/raw_json.h"
+#include "harness/client/row_hash_set.h"
 #include "harness/common/exit_codes.h"
 
 namespace eiabench {
@@ -46,7 +46,7 @@ struct BatchState {
   std::optional<Task> pending;
   bool had_failure = false;
   uint64_t rows = 0;  // unique rows written, resumed pages included
-  std::unordered_set<uint64_t> row_hashes;
+  RowHashSet row_hashes;
   std::map<uint32_t, CompletedPage> resumed;
 };
 
@@ -512,7 +512,7 @@ bool Extractor::Impl::HandleOk(Task& task, HttpCompletion& c,
     // Sized once for the batch instead of rehashed as it fills; a `total`
     // is the server's word, so the reservation is bounded.
     constexpr uint64_t kMaxReservedHashes = 1 << 20;
-    st.row_hashes.reserve(std::min(page.total, kMaxReservedHashes));
+    st.row_hashes.Reserve(std::min(page.total, kMaxReservedHashes));
   }
 
   // Drop rows already seen in this batch (an unstable order on the server
@@ -526,7 +526,7 @@ bool Extractor::Impl::HandleOk(Task& task, HttpCompletion& c,
   bool any_repeated = false;
   for (size_t r = 0; r < rows_.size(); ++r) {
     uint64_t h = rows_.Hash(r);
-    if (st.row_hashes.insert(h).second) {
+    if (st.row_hashes.Insert(h)) {
       checksum += h;
     } else {
       repeated[r] = any_repeated = true;
@@ -637,7 +637,7 @@ void Extractor::Impl::FinishBatch(uint32_t b) {
   if (o_.paginate && complete && !st.had_failure &&
       st.rows < static_cast<uint64_t>(st.total))
     ++s_.gaps;
-  st.row_hashes = {};
+  st.row_hashes.Release();
 }
 
 void Extractor::Impl::Reject(const std::string& why) {
