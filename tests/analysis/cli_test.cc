@@ -1,6 +1,7 @@
 // The analysis commands through the real `eiabench` binary: every exit code
 // of the contract, and the outputs written to files.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -19,8 +20,11 @@ using testing::DataPath;
 
 const std::string kBinary = std::string(EIABENCH_BINARY_DIR) + "/eiabench";
 
+// One directory per process: ctest runs test cases in parallel, each in
+// its own process, and a shared out.txt let one case read another's output.
 fs::path WorkDir() {
-  fs::path dir = fs::path(EIABENCH_BINARY_DIR) / "tests" / "analysis" / "cli";
+  fs::path dir = fs::path(EIABENCH_BINARY_DIR) / "tests" / "analysis" /
+                 ("cli-" + std::to_string(getpid()));
   fs::create_directories(dir);
   return dir;
 }
