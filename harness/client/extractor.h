@@ -294,7 +294,10 @@ class PageRows {
   void Clear();
   void BeginRow();
   void AddField(std::string_view key, std::string_view value, bool is_null);
-  void AddFieldView(std::string_view key, std::string_view value, bool is_null);
+  void AddFieldView(std::string_view key, std::string_view value,
+                    bool is_null) {
+    slots_.push_back(Slot{key, is_null ? std::string_view() : value, is_null});
+  }
   // Stores the last row's hash, once its fields are complete.
   void SetLastRowHash(uint64_t hash);
 

@@ -1,11 +1,10 @@
 // Rows, the row checksum, redaction and the names of enums in events.h and
 // transport.h.
-#include <xxhash.h>
-
 #include <cstdio>
 #include <cstring>
 #include <string>
 
+#include "harness/client/canonical_row.h"
 #include "harness/client/events.h"
 #include "harness/client/extractor.h"
 #include "harness/client/transport.h"
@@ -87,37 +86,17 @@ void PageRows::AddField(std::string_view key, std::string_view value,
   slots_.push_back(Slot{k, v, is_null});
 }
 
-void PageRows::AddFieldView(std::string_view key, std::string_view value,
-                            bool is_null) {
-  slots_.push_back(Slot{key, is_null ? std::string_view() : value, is_null});
-}
-
 uint64_t RowHash(const PageRows& rows, size_t row) {
   // The canonical string is built whole and hashed in one call: XXH3 takes
   // many bytes per step, where a byte-wise hash was 40% of page parsing.
-  // The row's size is known first, so the thread's buffer is grown at most
-  // once and every piece is a plain copy into it.
-  constexpr std::string_view kNull = "null";
+  thread_local CanonicalRow canonical;
+  canonical.Begin();
   const size_t n = rows.FieldCount(row);
-  size_t size = 0;
   for (size_t i = 0; i < n; ++i) {
     FieldView f = rows.Field(row, i);
-    size += f.key.size() + (f.is_null ? kNull.size() : f.value.size()) + 2;
+    canonical.Add(f.key, f.value, f.is_null);
   }
-  thread_local std::string canonical;
-  if (canonical.size() < size) canonical.resize(size);
-  char* out = canonical.data();
-  for (size_t i = 0; i < n; ++i) {
-    FieldView f = rows.Field(row, i);
-    std::string_view value = f.is_null ? kNull : f.value;
-    std::memcpy(out, f.key.data(), f.key.size());
-    out += f.key.size();
-    *out++ = '=';
-    std::memcpy(out, value.data(), value.size());
-    out += value.size();
-    *out++ = ';';
-  }
-  return XXH3_64bits(canonical.data(), size);
+  return canonical.Hash();
 }
 
 std::string ChecksumHex(uint64_t checksum) {

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "harness/client/extractor.h"
@@ -173,4 +174,88 @@ TEST_CASE("a hostile row key cannot break the one-line error", "[client]") {
   REQUIRE_FALSE(page.ok);
   CHECK(page.error.find('\n') == std::string::npos);
   CHECK(page.error.find("a?b") != std::string::npos);
+}
+
+namespace {
+
+// Everything a parse result says, as text, for comparing the two paths.
+std::string Describe(const ParsedPage& page, const PageRows& rows) {
+  std::string out = page.ok ? "ok" : "error: " + page.error;
+  out += " total=" + std::to_string(page.total) +
+         " checksum=" + ChecksumHex(page.checksum);
+  out += page.incomplete_return ? " incomplete" : "";
+  out += page.length_out_of_range ? " out-of-range" : "";
+  for (const auto& w : page.warnings) out += " [" + w + "]";
+  for (size_t r = 0; page.ok && r < rows.size(); ++r) {
+    out += "\n";
+    for (size_t i = 0; i < rows.FieldCount(r); ++i) {
+      FieldView f = rows.Field(r, i);
+      out += std::string(f.key) + "=" +
+             (f.is_null ? "<null>" : std::string(f.value)) + ";";
+    }
+    out += " " + ChecksumHex(rows.Hash(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the fast and the careful parse paths agree", "[client]") {
+  std::vector<std::string> bodies = {
+      Envelope(R"({"period":"2024-01-01T00","value":"1"})", "\"1\""),
+      // A number in a row: the careful path keeps its text ("1.50").
+      Envelope(R"({"period":"2024-01-01T00","value":1.50})", "\"1\""),
+      // A number in the last row only: the fast path gives up late.
+      Envelope(R"({"period":"a","value":"1"},{"period":"b","value":true})",
+               "2"),
+      Envelope(R"({"period":"a","value":null},{"p\u0065riod":"b\"c"})",
+               "\"2\""),
+      R"({"warnings":[{"warning":"incomplete return","description":"d"}],)"
+      R"("response":{"total":9,"data":[{"a":"b"}],"warnings":)"
+      R"([{"warning":"parameter out of range","description":"length"}]}})",
+      R"({"response":{"total":"1","data":[{"a":{"b":1}}]}})",
+      R"({"response":{"total":-1,"data":[]}})",
+      R"({"response":{"total":"1","data":[{"a":"b"}]}} trailing)",
+      R"({"response":{"total":"1","data":[{"a":"\xff"}]}})",
+      R"({"response":{"total":"1"}})",
+      R"({"response":{"total":"1","data":[{"a":"b"}],"data":[{"c":"d"}]}})",
+      "[1,2,3]",
+      "",
+  };
+  std::string dir =
+      std::string(EIABENCH_SOURCE_DIR) + "/fuzz/corpus/response_parser/";
+  for (const char* name :
+       {"recorded-nami-0.json", "recorded-myeia-3.json",
+        "recorded-ring-attention-energy-1.json", "hand-escapes.json",
+        "hand-numeric-value.json", "hand-null-value.json", "hand-deep.json",
+        "hand-total-lies.json"}) {
+    std::ifstream in(dir + name);
+    REQUIRE(in);
+    bodies.emplace_back(std::istreambuf_iterator<char>(in),
+                        std::istreambuf_iterator<char>());
+  }
+  PageParser fast;
+  PageParser careful(PageParser::Paths::kCarefulOnly);
+  for (const std::string& original : bodies) {
+    std::string a = original, b = original;
+    PageRows rows_a, rows_b;
+    ParsedPage page_a = fast.Parse(a, &rows_a);
+    ParsedPage page_b = careful.Parse(b, &rows_b);
+    INFO(original.substr(0, 200));
+    CHECK(Describe(page_a, rows_a) == Describe(page_b, rows_b));
+  }
+}
+
+TEST_CASE("a number in a row keeps its text in the row and its hash",
+          "[client]") {
+  std::string body =
+      Envelope(R"({"period":"2024-01-01T00","value":1.50})", "\"1\"");
+  PageRows rows;
+  PageParser parser;
+  ParsedPage page = parser.Parse(body, &rows);
+  REQUIRE(page.ok);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows.Field(0, 1).value == "1.50");
+  std::string canon = "period=2024-01-01T00;value=1.50;";
+  CHECK(page.checksum == XXH3_64bits(canon.data(), canon.size()));
 }
