@@ -28,7 +28,7 @@ struct MockFlags {
   bool count_rejected = false;
   double time_scale = 1.0;
   std::vector<std::string> api_keys;
-  int threads = 64;
+  int threads = 2;
   double null_rate = 0;
   mock::FaultOptions faults;
   // Latency overrides; negative means "keep the profile's value".
@@ -230,7 +230,8 @@ void AddMockCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--api-key", flags->api_keys,
                   "Accepted key (repeatable; none = any non-empty key)");
-  cmd->add_option("--threads", flags->threads, "Handler threads")
+  cmd->add_option("--threads", flags->threads,
+                  "Event-loop threads (delayed answers hold none)")
       ->capture_default_str();
   cmd->add_option("--null-rate", flags->null_rate,
                   "Share of values served as null");

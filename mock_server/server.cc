@@ -1,83 +1,77 @@
+// The mock's HTTP front end on GNU libmicrohttpd: a pool of epoll event
+// loops, each answering its own connections. A request is read, handed to
+// EiaModel::Handle, and answered at once; an answer the model delays
+// (latency profiles, stalls) suspends its connection and a timer thread
+// resumes it when due, so a sleeping request holds no thread.
+//
+// Why not cpp-httplib (the first front end): it serves each connection on a
+// thread of its own, polls before every read and writes headers and body
+// in separate sends. On this project's 2-core machine that capped the mock
+// near 9,000 one-row pages per server CPU-second, and its bare 404 path near
+// 15,000, short of the 15,000 pages the harness needs the mock to sustain.
+// docs/PERFORMANCE.md has the figures.
 #include "mock_server/server.h"
 
-#include <dirent.h>
-#include <httplib.h>
+#include <arpa/inet.h>
+#include <microhttpd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <zlib.h>
 
-#include <cstdlib>
+#include <cstring>
+#include <map>
 
 namespace eiabench::mock {
 namespace {
 
-// Which connection the current pool thread serves. httplib hands each
-// accepted socket to one task that runs its whole keep-alive loop, so a
-// per-task id is exactly a per-connection id.
-thread_local uint64_t tl_connection_id = 0;
-thread_local uint64_t tl_requests_on_connection = 0;
+// A POST body larger than this is refused with 413: the API's own JSON
+// parameter bodies are a few hundred bytes.
+constexpr size_t kMaxBodyBytes = 1 << 20;
+// Request line plus headers must fit in this much per connection; MHD
+// answers 414/431 past it. Long facet lists stay far below.
+constexpr size_t kConnectionMemory = 256 * 1024;
 
-class ConnectionQueue : public httplib::TaskQueue {
- public:
-  ConnectionQueue(size_t threads, std::atomic<uint64_t>* next_id)
-      : pool_(threads), next_id_(next_id) {}
-
-  void enqueue(std::function<void()> fn) override {
-    uint64_t id = next_id_->fetch_add(1) + 1;
-    pool_.enqueue([fn = std::move(fn), id] {
-      tl_connection_id = id;
-      tl_requests_on_connection = 0;
-      fn();
-    });
-  }
-  void shutdown() override { pool_.shutdown(); }
-
- private:
-  httplib::ThreadPool pool_;
-  std::atomic<uint64_t>* next_id_;
+// Per connection (MHD's socket context).
+struct Connection {
+  uint64_t id = 0;
+  uint64_t requests = 0;
 };
 
-int SocketPort(const sockaddr_storage& addr) {
-  if (addr.ss_family == AF_INET) {
-    return ntohs(reinterpret_cast<const sockaddr_in&>(addr).sin_port);
-  }
-  if (addr.ss_family == AF_INET6) {
-    return ntohs(reinterpret_cast<const sockaddr_in6&>(addr).sin6_port);
-  }
-  return -1;
+// Per request (MHD's request context, created by the URI callback).
+struct Exchange {
+  std::string target;  // the request target as sent, query included
+  std::string body;    // POST body
+  bool body_too_large = false;
+  bool started = false;  // the handler has seen the headers
+  // A delayed answer waiting for its connection to be resumed.
+  bool pending = false;
+  MockResponse answer;
+  bool gzip = false;
+};
+
+std::string GzipCompress(const std::string& in) {
+  z_stream z{};
+  // 15 + 16: a gzip wrapper, as HTTP's "gzip" coding means.
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+                   Z_DEFAULT_STRATEGY) != Z_OK)
+    return {};
+  std::string out(deflateBound(&z, in.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return rc == Z_STREAM_END ? out : std::string();
 }
 
-// Finds this process's socket whose local and peer ports are the given
-// ones: the server side of the connection a handler is answering. Faults
-// are rare, so scanning /proc/self/fd is cheap enough.
-int FindConnectionFd(int local_port, int remote_port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return -1;
-  int found = -1;
-  while (dirent* entry = readdir(dir)) {
-    int fd = std::atoi(entry->d_name);
-    if (fd <= 2 || fd == dirfd(dir)) continue;
-    sockaddr_storage local{}, peer{};
-    socklen_t local_len = sizeof(local), peer_len = sizeof(peer);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
-        getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {
-      continue;
-    }
-    if (SocketPort(local) == local_port && SocketPort(peer) == remote_port) {
-      found = fd;
-      break;
-    }
-  }
-  closedir(dir);
-  return found;
-}
-
-// Resets a TCP connection in place: connect() with AF_UNSPEC disconnects
-// the socket, and Linux answers an established connection's disconnect
-// with a RST. The descriptor stays valid, so httplib's later writes fail
-// and its close() stays harmless.
-void ResetConnection(const httplib::Request& req) {
-  int fd = FindConnectionFd(req.local_port, req.remote_port);
-  if (fd < 0) return;
+// A TCP reset: no FIN, the peer's next read fails with ECONNRESET.
+void ResetSocket(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  if (info == nullptr) return;
+  int fd = info->connect_fd;
   linger lg{1, 0};
   setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
   sockaddr unspec{};
@@ -85,49 +79,105 @@ void ResetConnection(const httplib::Request& req) {
   connect(fd, &unspec, sizeof(unspec));
 }
 
-// cpp-httplib 0.11.4 (the compiled Debian library) listens with a backlog
-// of 5 (CPPHTTPLIB_LISTEN_BACKLOG, fixed when the library was built): 256
-// clients connecting at once overflow the accept queue, the kernel drops
-// their handshakes and they retry SYNs after 1, 3, 7, 15 s. Linux lets a
-// listening socket call listen() again to change its backlog, so find our
-// listening socket on `port` and raise it (the kernel caps it at
-// net.core.somaxconn). Returns false when the socket is not found.
-bool RaiseListenBacklog(int port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return false;
-  bool raised = false;
-  while (dirent* entry = readdir(dir)) {
-    int fd = std::atoi(entry->d_name);
-    if (fd <= 2 || fd == dirfd(dir)) continue;
-    int listening = 0;
-    socklen_t len = sizeof(listening);
-    sockaddr_storage local{};
-    socklen_t local_len = sizeof(local);
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 ||
-        listening == 0 ||
-        getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
-        SocketPort(local) != port) {
-      continue;
-    }
-    raised = ::listen(fd, SOMAXCONN) == 0;
-    break;
-  }
-  closedir(dir);
-  return raised;
+bool AcceptsGzipOnly(MHD_Connection* connection) {
+  const char* accept = MHD_lookup_connection_value(
+      connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+  if (accept == nullptr) return false;
+  std::string_view a(accept);
+  // Clients that also accept brotli get an uncompressed body (as with the
+  // first front end: brotli for a 5,000-row page took seconds).
+  return a.find("gzip") != std::string_view::npos &&
+         a.find("br") == std::string_view::npos;
 }
 
 }  // namespace
 
+// Connections whose answer is delayed, resumed by one timer thread.
 class MockServer::Impl {
  public:
-  httplib::Server http;
+  explicit Impl(MockServer* server) : owner(server) {}
+
+  // MHD's access handler: called once with the headers, once per piece of
+  // the body, once at its end, and once more after a resume.
+  MHD_Result HandleRequest(MHD_Connection* connection, const char* url,
+                           const char* method, const char* upload_data,
+                           size_t* upload_data_size, void** req_cls);
+
+  MockServer* owner;
+  MHD_Daemon* daemon = nullptr;
   std::atomic<uint64_t> next_connection_id{0};
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::multimap<std::chrono::steady_clock::time_point, MHD_Connection*> due;
+  size_t suspended = 0;  // connections suspended and not yet resumed
+  bool stopping = false;
+  std::thread timer;
+
+  void Suspend(MHD_Connection* c, std::chrono::steady_clock::time_point at) {
+    std::lock_guard<std::mutex> lock(mu);
+    MHD_suspend_connection(c);
+    ++suspended;
+    due.emplace(at, c);
+    cv.notify_one();
+  }
+
+  void RunTimer() {
+    std::unique_lock<std::mutex> lock(mu);
+    while (true) {
+      if (stopping && due.empty()) return;
+      if (due.empty()) {
+        cv.wait(lock);
+        continue;
+      }
+      auto first = due.begin();
+      if (!stopping && first->first > std::chrono::steady_clock::now()) {
+        cv.wait_until(lock, first->first);
+        continue;
+      }
+      MHD_Connection* c = first->second;
+      due.erase(first);
+      --suspended;
+      MHD_resume_connection(c);
+    }
+  }
 };
+
+namespace {
+
+struct Callbacks {
+  static void* OnUri(void* /*cls*/, const char* uri, MHD_Connection*) {
+    auto* ex = new Exchange;
+    ex->target = uri ? uri : "";
+    return ex;
+  }
+
+  static void OnCompleted(void*, MHD_Connection*, void** req_cls,
+                          MHD_RequestTerminationCode) {
+    delete static_cast<Exchange*>(*req_cls);
+    *req_cls = nullptr;
+  }
+
+  static void OnConnection(void* cls, MHD_Connection*, void** socket_context,
+                           MHD_ConnectionNotificationCode code) {
+    auto* ids = static_cast<std::atomic<uint64_t>*>(cls);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+      auto* c = new Connection;
+      c->id = ids->fetch_add(1) + 1;
+      *socket_context = c;
+    } else {
+      delete static_cast<Connection*>(*socket_context);
+      *socket_context = nullptr;
+    }
+  }
+};
+
+}  // namespace
 
 MockServer::MockServer(ServerOptions options)
     : options_(std::move(options)),
       model_(std::make_unique<EiaModel>(options_.model)),
-      impl_(std::make_unique<Impl>()) {
+      impl_(std::make_unique<Impl>(this)) {
   if (options_.time_scale <= 0) options_.time_scale = 1.0;
   if (options_.threads < 1) options_.threads = 1;
 }
@@ -147,10 +197,144 @@ std::chrono::nanoseconds MockServer::ModelNow() const {
   return std::chrono::nanoseconds(static_cast<int64_t>(scaled));
 }
 
-bool MockServer::SleepReal(std::chrono::nanoseconds real) {
-  if (real.count() <= 0) return !stopping_;
-  std::unique_lock<std::mutex> lock(stop_mu_);
-  return !stop_cv_.wait_for(lock, real, [this] { return stopping_.load(); });
+// Sends `answer` (or acts out its fault) on `connection`.
+static MHD_Result Answer(MHD_Connection* connection, MockResponse& answer,
+                         bool gzip) {
+  if (answer.fault == FaultKind::kReset) {
+    ResetSocket(connection);
+    return MHD_NO;  // MHD closes the (already reset) socket
+  }
+  MHD_Response* response = nullptr;
+  if (answer.fault == FaultKind::kTruncated) {
+    // The full Content-Length, then half the body, then the connection
+    // closes (MHD ends a connection whose reader reports an error).
+    auto* body = new std::string(std::move(answer.body));
+    response = MHD_create_response_from_callback(
+        body->size(), 64 * 1024,
+        [](void* cls, uint64_t pos, char* buf, size_t max) -> ssize_t {
+          auto* b = static_cast<std::string*>(cls);
+          size_t half = b->size() / 2;
+          if (pos >= half) return MHD_CONTENT_READER_END_WITH_ERROR;
+          size_t n = std::min(max, half - static_cast<size_t>(pos));
+          std::memcpy(buf, b->data() + pos, n);
+          return static_cast<ssize_t>(n);
+        },
+        body, [](void* cls) { delete static_cast<std::string*>(cls); });
+  } else {
+    std::string* body = new std::string(std::move(answer.body));
+    if (gzip && !body->empty()) {
+      std::string packed = GzipCompress(*body);
+      if (!packed.empty()) {
+        *body = std::move(packed);
+      } else {
+        gzip = false;
+      }
+    } else {
+      gzip = false;
+    }
+    response = MHD_create_response_from_buffer_with_free_callback_cls(
+        body->size(), body->data(),
+        [](void* cls) { delete static_cast<std::string*>(cls); }, body);
+    if (gzip)
+      MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_ENCODING,
+                              "gzip");
+  }
+  if (response == nullptr) return MHD_NO;
+  bool has_type = false;
+  for (const auto& [name, value] : answer.headers) {
+    has_type = has_type || name == "Content-Type";
+    MHD_add_response_header(response, name.c_str(), value.c_str());
+  }
+  if (!has_type)
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            "application/json");
+  MHD_Result rc = MHD_queue_response(
+      connection, static_cast<unsigned>(answer.status), response);
+  MHD_destroy_response(response);
+  return rc;
+}
+
+static MHD_Result SimpleAnswer(MHD_Connection* connection, int status,
+                               const std::string& text) {
+  MockResponse r;
+  r.status = status;
+  r.body = text;
+  return Answer(connection, r, false);
+}
+
+MHD_Result MockServer::Impl::HandleRequest(MHD_Connection* connection,
+                                           const char* url, const char* method,
+                                           const char* upload_data,
+                                           size_t* upload_data_size,
+                                           void** req_cls) {
+  MockServer& s = *owner;
+  auto* ex = static_cast<Exchange*>(*req_cls);
+  if (ex == nullptr) return MHD_NO;
+  if (!ex->started) {
+    // First call: headers only. A body, if any, arrives in the next calls.
+    ex->started = true;
+    return MHD_YES;
+  }
+  if (*upload_data_size != 0) {
+    if (ex->body.size() + *upload_data_size > kMaxBodyBytes) {
+      ex->body_too_large = true;
+    } else {
+      ex->body.append(upload_data, *upload_data_size);
+    }
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  if (ex->pending) {
+    // Resumed: the delay has passed, or Stop() cut it short.
+    if (s.stopping_) {
+      ResetSocket(connection);
+      return MHD_NO;
+    }
+    return Answer(connection, ex->answer, ex->gzip);
+  }
+  std::string_view m(method);
+  if (m != "GET" && m != "HEAD" && m != "POST")
+    return SimpleAnswer(connection, 405,
+                        "{\"error\":\"Method not allowed.\",\"code\":405}");
+  if (ex->body_too_large)
+    return SimpleAnswer(connection, 413,
+                        "{\"error\":\"Request body too large.\",\"code\":413}");
+
+  MockRequest request;
+  request.method = std::string(m);
+  request.path = url;
+  size_t q = ex->target.find('?');
+  if (q != std::string::npos) request.query = ex->target.substr(q + 1);
+  MHD_get_connection_values(
+      connection, MHD_HEADER_KIND,
+      [](void* cls, MHD_ValueKind, const char* key,
+         const char* value) -> MHD_Result {
+        static_cast<MockRequest*>(cls)->headers.emplace_back(
+            key ? key : "", value ? value : "");
+        return MHD_YES;
+      },
+      &request);
+  request.body = std::move(ex->body);
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  if (info != nullptr && info->socket_context != nullptr) {
+    auto* c = static_cast<Connection*>(info->socket_context);
+    request.connection_id = c->id;
+    request.new_connection = c->requests++ == 0;
+  }
+
+  MockResponse answer = s.model_->Handle(request, s.ModelNow());
+  bool gzip = s.options_.gzip && AcceptsGzipOnly(connection);
+  auto real_delay = std::chrono::nanoseconds(static_cast<int64_t>(
+      static_cast<double>(answer.delay.count()) / s.options_.time_scale));
+  if (real_delay.count() > 0) {
+    ex->pending = true;
+    ex->answer = std::move(answer);
+    ex->gzip = gzip;
+    Suspend(connection, std::chrono::steady_clock::now() + real_delay);
+    return MHD_YES;
+  }
+  return Answer(connection, answer, gzip);
 }
 
 bool MockServer::Start(const std::string& host, int port, std::string* error) {
@@ -158,125 +342,75 @@ bool MockServer::Start(const std::string& host, int port, std::string* error) {
     *error = "mock server already started";
     return false;
   }
-  httplib::Server& http = impl_->http;
-  size_t threads = static_cast<size_t>(options_.threads);
-  std::atomic<uint64_t>* ids = &impl_->next_connection_id;
-  http.new_task_queue = [threads, ids] {
-    return new ConnectionQueue(threads, ids);
-  };
-  http.set_keep_alive_max_count(100000);
-  http.set_keep_alive_timeout(options_.keep_alive_timeout_s);
-  http.set_tcp_nodelay(true);
-
-  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
-    MockRequest request;
-    request.method = req.method;
-    request.path = req.path;
-    size_t q = req.target.find('?');
-    if (q != std::string::npos) request.query = req.target.substr(q + 1);
-    request.headers.reserve(req.headers.size());
-    for (const auto& [name, value] : req.headers) {
-      request.headers.emplace_back(name, value);
-    }
-    request.body = req.body;
-    request.connection_id = tl_connection_id;
-    request.new_connection = tl_requests_on_connection++ == 0;
-
-    MockResponse answer = model_->Handle(request, ModelNow());
-    auto real_delay = std::chrono::nanoseconds(static_cast<int64_t>(
-        static_cast<double>(answer.delay.count()) / options_.time_scale));
-    if (!SleepReal(real_delay)) {
-      // Stopping: drop the connection rather than hold Stop() up.
-      ResetConnection(req);
-      return;
-    }
-
-    std::string content_type = "application/json";
-    for (auto& [name, value] : answer.headers) {
-      if (name == "Content-Type") {
-        content_type = value;
-      } else {
-        res.set_header(name, value);
-      }
-    }
-    res.status = answer.status;
-    if (answer.fault == FaultKind::kReset) {
-      ResetConnection(req);
-      return;
-    }
-    if (answer.fault == FaultKind::kTruncated) {
-      auto body = std::make_shared<std::string>(std::move(answer.body));
-      res.set_content_provider(
-          body->size(), content_type,
-          [body](size_t offset, size_t, httplib::DataSink& sink) {
-            size_t half = body->size() / 2;
-            if (offset < half) sink.write(body->data() + offset, half - offset);
-            return false;  // httplib closes the connection short of length
-          });
-      return;
-    }
-    // httplib compresses a plain body whenever the client accepts it and
-    // prefers brotli, which costs seconds per 5,000-row page. gzip (as the
-    // live API) is kept when asked for without "br"; otherwise the body goes
-    // out through a fixed-length provider, which httplib never compresses.
-    std::string accept = req.get_header_value("Accept-Encoding");
-    bool gzip_ok = options_.gzip && accept.find("br") == std::string::npos;
-    if (gzip_ok) {
-      res.body = std::move(answer.body);
-      res.set_header("Content-Type", content_type);
-      return;
-    }
-    auto body = std::make_shared<std::string>(std::move(answer.body));
-    res.set_content_provider(
-        body->size(), content_type,
-        [body](size_t offset, size_t length, httplib::DataSink& sink) {
-          sink.write(body->data() + offset, length);
-          return true;
-        });
-  };
-  // GET and HEAD are answered before httplib's routing, which would match
-  // every path against a std::regex per request. POST goes through the
-  // router: httplib reads a POST body only after the pre-routing hook.
-  http.set_pre_routing_handler(
-      [handler](const httplib::Request& req, httplib::Response& res) {
-        if (req.method != "GET" && req.method != "HEAD") {
-          return httplib::Server::HandlerResponse::Unhandled;
-        }
-        handler(req, res);
-        return httplib::Server::HandlerResponse::Handled;
-      });
-  http.Post(".*", handler);
-
-  int bound = port == 0 ? http.bind_to_any_port(host)
-                        : (http.bind_to_port(host, port) ? port : -1);
-  if (bound <= 0) {
+  if (port < 0 || port > 65535) {
+    *error = "port out of range: " + std::to_string(port);
+    return false;
+  }
+  sockaddr_storage addr{};
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                   MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+  std::string bind_host = host == "localhost" ? "127.0.0.1" : host;
+  if (inet_pton(AF_INET, bind_host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<uint16_t>(port));
+  } else if (inet_pton(AF_INET6, bind_host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    flags |= MHD_USE_IPv6;
+  } else {
+    *error = "cannot bind " + host + ":" + std::to_string(port) +
+             ": not a numeric IP address";
+    return false;
+  }
+  stopping_ = false;
+  impl_->stopping = false;
+  epoch_ = std::chrono::steady_clock::now();
+  impl_->daemon = MHD_start_daemon(
+      flags, static_cast<uint16_t>(port), nullptr, nullptr,
+      [](void* cls, MHD_Connection* connection, const char* url,
+         const char* method, const char*, const char* upload_data,
+         size_t* upload_data_size, void** req_cls) -> MHD_Result {
+        return static_cast<MockServer::Impl*>(cls)->HandleRequest(
+            connection, url, method, upload_data, upload_data_size, req_cls);
+      },
+      impl_.get(), MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&addr),
+      MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned>(options_.threads),
+      MHD_OPTION_CONNECTION_TIMEOUT,
+      static_cast<unsigned>(options_.keep_alive_timeout_s),
+      MHD_OPTION_CONNECTION_LIMIT, 16384u, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+      static_cast<unsigned>(SOMAXCONN), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      kConnectionMemory, MHD_OPTION_URI_LOG_CALLBACK, &Callbacks::OnUri,
+      nullptr, MHD_OPTION_NOTIFY_COMPLETED, &Callbacks::OnCompleted, nullptr,
+      MHD_OPTION_NOTIFY_CONNECTION, &Callbacks::OnConnection,
+      &impl_->next_connection_id, MHD_OPTION_END);
+  if (impl_->daemon == nullptr) {
     *error = "cannot bind " + host + ":" + std::to_string(port);
     return false;
   }
-  // Not fatal: with the small backlog the server still works, only bursts
-  // of new connections wait for SYN retries.
-  RaiseListenBacklog(bound);
+  const MHD_DaemonInfo* bound =
+      MHD_get_daemon_info(impl_->daemon, MHD_DAEMON_INFO_BIND_PORT);
   host_ = host;
-  port_ = bound;
-  epoch_ = std::chrono::steady_clock::now();
+  port_ = bound != nullptr ? bound->port : port;
+  impl_->timer = std::thread([this] { impl_->RunTimer(); });
   started_ = true;
-  listener_ = std::thread([&http] { http.listen_after_bind(); });
-  // Stop() only works once the accept loop runs; wait for it (bounded).
-  for (int i = 0; i < 5000 && !http.is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
   return true;
 }
 
 void MockServer::Stop() {
   if (!started_) return;
+  stopping_ = true;
   {
-    std::lock_guard<std::mutex> lock(stop_mu_);
-    stopping_ = true;
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stopping = true;
   }
-  stop_cv_.notify_all();
-  impl_->http.stop();
-  if (listener_.joinable()) listener_.join();
+  // Every suspended connection is resumed now (its handler resets it);
+  // MHD must not be stopped with a connection still suspended.
+  impl_->cv.notify_all();
+  if (impl_->timer.joinable()) impl_->timer.join();
+  MHD_stop_daemon(impl_->daemon);
+  impl_->daemon = nullptr;
   started_ = false;
 }
 

@@ -1,16 +1,19 @@
-// The HTTP face of the mock: a cpp-httplib server around one EiaModel.
+// The HTTP face of the mock: a GNU libmicrohttpd server around one
+// EiaModel (see server.cc for why not cpp-httplib).
 //
 // The adapter maps real time to model time (model_now = real time since
-// Start() x time_scale), asks the model for the answer, sleeps the model's
-// delay / time_scale of real time, and acts out the model's fault:
+// Start() x time_scale), asks the model for the answer, holds it for the
+// model's delay / time_scale of real time (the connection is suspended, no
+// thread waits), and acts out the model's fault:
 //   kReset      the connection is reset (TCP RST) before any response byte;
 //   kTruncated  headers promise the full Content-Length, half the body is
 //               sent, then the connection closes;
 //   kStall      the answer is held for the stall duration (bounded, and cut
 //               short by Stop());
 //   others      as the model wrote them (status and body).
-// Each connection is served by one pool thread from accept to close, so the
-// adapter knows exactly which requests share a connection.
+// Each connection carries an id from accept to close, so the adapter knows
+// exactly which requests share a connection. Methods other than GET, HEAD
+// and POST get 405; a POST body over 1 MiB gets 413.
 //
 // Thread safety: Start() and Stop() from one controlling thread; model() is
 // thread-safe; port() and base_url() after Start().
@@ -33,15 +36,15 @@ struct ServerOptions {
   // Model seconds per real second: 60 makes an hour-long rate-limit window
   // pass in a minute and divides every latency by 60.
   double time_scale = 1.0;
-  // Handler threads. Each sleeping (latency) request holds one, so this
-  // bounds the requests in flight; extra connections queue.
-  int threads = 64;
-  // Seconds an idle keep-alive connection stays open (real time). Stop()
-  // may wait this long for idle connections to close.
+  // Event-loop threads, each serving its own connections. A delayed answer
+  // holds no thread, so this bounds CPU parallelism, not requests in
+  // flight; more threads than cores buys nothing.
+  int threads = 2;
+  // Seconds an idle keep-alive connection stays open (real time).
   int keep_alive_timeout_s = 5;
   // Answer gzip to clients that ask for it (as the live API does). Clients
-  // that also accept brotli get an uncompressed body: httplib would pick
-  // brotli, which is far too slow for 5,000-row pages.
+  // that also accept brotli get an uncompressed body: brotli costs seconds
+  // per 5,000-row page.
   bool gzip = true;
 };
 
@@ -73,18 +76,13 @@ class MockServer {
 
  private:
   class Impl;
-  // Sleeps `real` unless Stop() comes first; returns false when stopped.
-  bool SleepReal(std::chrono::nanoseconds real);
 
   ServerOptions options_;
   std::unique_ptr<EiaModel> model_;
   std::unique_ptr<Impl> impl_;
-  std::thread listener_;
   std::string host_;
   int port_ = 0;
   std::chrono::steady_clock::time_point epoch_;
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
   std::atomic<bool> stopping_{false};
   bool started_ = false;
 };
