@@ -16,10 +16,10 @@
 # (-t1 -c8), the mock's utime + stime read from /proc/PID/stat before and
 # after. Two runs: the 1-row pages of bench/wrk_pages.lua (the `instant`
 # profile's small-page case), then the same query string sent to an
-# unknown control path (/_mock/nothing: httplib parses the request and the
-# query and answers a 404 the model builds without looking at the query),
-# which is the floor cpp-httplib and the kernel set. Needs taskset and
-# at least 2 CPUs.
+# unknown control path (/_mock/nothing: the HTTP layer reads the request
+# and the model answers a 404 without looking at the query), which is the
+# floor the HTTP front end and the kernel set. Needs taskset and at least
+# 2 CPUs. The mock runs one event loop there (--threads 1), pinned.
 #
 # Bounded: each wrk run lasts DURATION seconds plus a few; the mock is
 # stopped on every exit path. Exit 5 when wrk is missing or the mock does
@@ -103,18 +103,18 @@ if [ "$mode" = cpu ]; then
   command -v taskset >/dev/null || { echo "taskset is not installed" >&2; exit 5; }
   [ "$(nproc)" -ge 2 ] || { echo "cpu mode needs 2 CPUs" >&2; exit 5; }
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-  start_mock taskset -c 0 --
+  start_mock taskset -c 0 -- --threads 1
   cpu_run "1-row pages (bench/wrk_pages.lua)" -s bench/wrk_pages.lua "$url/v2"
   stop_mock
   query="frequency=hourly&data[0]=value&facets[respondent][]=PACW&start=2024-01-05T00&end=2024-01-05T23&sort[0][column]=period&sort[0][direction]=asc&sort[1][column]=respondent&sort[1][direction]=asc&offset=17&length=1&api_key=bench-key"
-  start_mock taskset -c 0 --
+  start_mock taskset -c 0 -- --threads 1
   cpu_run "floor (404 from /_mock/nothing, same query)" "$url/_mock/nothing?$query"
   stop_mock
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   exit 0
 fi
 
-start_mock -- --threads 256
+start_mock --
 rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 query="$url/v2/electricity/rto/fuel-type-data/data/?frequency=hourly&data[0]=value&facets[respondent][]=PACW&start=2024-01-01T00&end=2024-01-02T23&length=24&api_key=loadtest"
 curl -gfsS "$query" >/dev/null

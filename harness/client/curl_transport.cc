@@ -31,7 +31,20 @@ struct Transfer {
   curl_slist* headers = nullptr;
   HttpCompletion completion;
   bool saw_status_line = false;
+  int sends = 0;  // times libcurl was about to send the request
 };
+
+// Called by libcurl each time it is about to send the request on a
+// connection, new or reused. When a reused connection turns out to be dead
+// before any response byte, libcurl opens a new one and sends the request
+// again on its own: a request the server counts against the key's budget
+// that no pacer allowed and no counter saw. The second send is refused
+// here, so the transfer fails as a connection reset and the extractor's
+// own retry (paced, counted) takes over.
+int OnBeforeSend(void* user, char*, char*, int, int) {
+  auto* t = static_cast<Transfer*>(user);
+  return ++t->sends > 1 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+}
 
 // Room reserved past the body for the parser's padding (simdjson reads up
 // to 64 bytes beyond the end), so the page is never copied to grow it.
@@ -183,6 +196,8 @@ class CurlTransport : public Transport {
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, OnBeforeSend);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
     curl_easy_setopt(e, CURLOPT_USERAGENT, options_.user_agent.c_str());
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                      std::max(1L, CurlMillis(options_.connect_timeout_s)));
@@ -239,7 +254,10 @@ class CurlTransport : public Transport {
     CURL* e = t->easy;
     c.finished_at = clock_.Now();
     c.error = MapError(result);
-    if (c.error != TransportError::kNone) {
+    if (result == CURLE_ABORTED_BY_CALLBACK && t->sends > 1) {
+      c.error = TransportError::kConnectionReset;
+      c.error_detail = "reused connection closed before any response byte";
+    } else if (c.error != TransportError::kNone) {
       c.error_detail = curl_easy_strerror(result);
     } else {
       long status = 0;
