@@ -49,7 +49,7 @@ struct Mock {
 mock::ServerOptions MockOptions() {
   mock::ServerOptions o;
   o.threads = 8;
-  o.keep_alive_timeout_s = 1;
+  o.keep_alive_timeout_s = 30;  // no idle close racing a reuse
   return o;
 }
 

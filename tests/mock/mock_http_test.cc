@@ -18,7 +18,7 @@ ServerOptions Options(uint64_t seed = 5) {
   o.model.seed = seed;
   o.model.rate_limit.limit = 0;
   o.threads = 8;
-  o.keep_alive_timeout_s = 1;
+  o.keep_alive_timeout_s = 30;  // no idle close racing a reuse
   return o;
 }
 

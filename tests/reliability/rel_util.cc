@@ -33,7 +33,7 @@ mock::ServerOptions SmallMockOptions(uint64_t seed) {
   // Stalled handlers hold a thread each until the stall ends; 32 threads
   // keep a 20 % stall rate from starving the healthy requests.
   o.threads = 32;
-  o.keep_alive_timeout_s = 1;
+  o.keep_alive_timeout_s = 30;  // no idle close racing a reuse
   return o;
 }
 

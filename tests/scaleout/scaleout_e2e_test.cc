@@ -49,7 +49,7 @@ std::unique_ptr<mock::MockServer> StartMock(double time_scale,
   options.model.rate_limit.window_s = 3600;
   options.model.latency.base_ms = base_latency_ms;
   options.threads = 16;
-  options.keep_alive_timeout_s = 1;
+  options.keep_alive_timeout_s = 30;  // no idle close racing a reuse
   auto server = std::make_unique<mock::MockServer>(options);
   std::string error;
   REQUIRE(server->Start("127.0.0.1", 0, &error));
@@ -392,7 +392,7 @@ TEST_CASE(
   mock::ServerOptions options;
   options.model.api_keys = {"the-only-good-key"};
   options.threads = 4;
-  options.keep_alive_timeout_s = 1;
+  options.keep_alive_timeout_s = 30;  // no idle close racing a reuse
   mock::MockServer server(options);
   std::string error;
   REQUIRE(server.Start("127.0.0.1", 0, &error));
