@@ -14,8 +14,9 @@
 #
 # Server CPU per request: the mock pinned to CPU 0, wrk pinned to CPU 1
 # (-t1 -c8), the mock's utime + stime read from /proc/PID/stat before and
-# after. Two runs: the 1-row pages of bench/wrk_pages.lua (the `instant`
-# profile's small-page case), then the same query string sent to an
+# after. Three runs: the 1-row pages of bench/wrk_pages.lua (the `instant`
+# profile's small-page case), full 5,000-row pages (MB of body per server
+# CPU-second), then the 1-row query string sent to an
 # unknown control path (/_mock/nothing: the HTTP layer reads the request
 # and the model answers a 404 without looking at the query), which is the
 # floor the HTTP front end and the kernel set. Needs taskset and at least
@@ -92,10 +93,14 @@ n = int(re.search(r"(\d+) requests in", text).group(1))
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 user, sys_ = (u1 - u0) / tick, (s1 - s0) / tick
 cpu = user + sys_
+import os
+body = int(os.environ.get("BODY_BYTES", "0"))
+extra = (f", {n * body / cpu / 1e6:,.0f} MB of body per server CPU-second"
+         if body else "")
 print(f"{label}: {n} requests, {rps:,.0f} req/s; server CPU {cpu:.2f} s "
       f"(user {user:.2f}, sys {sys_:.2f}): "
       f"{n / cpu:,.0f} requests per server CPU-second, "
-      f"{cpu / n * 1e6:.1f} us per request")
+      f"{cpu / n * 1e6:.1f} us per request{extra}")
 PY
 }
 
@@ -105,6 +110,13 @@ if [ "$mode" = cpu ]; then
   echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   start_mock taskset -c 0 -- --threads 1
   cpu_run "1-row pages (bench/wrk_pages.lua)" -s bench/wrk_pages.lua "$url/v2"
+  stop_mock
+  # Full pages: 5,000 rows of fuel-type data for all respondents, the
+  # body size taken from one curl fetch of the same URL.
+  start_mock taskset -c 0 -- --threads 1
+  page="$url/v2/electricity/rto/fuel-type-data/data/?frequency=hourly&data[0]=value&start=2024-01-01T00&end=2024-01-31T23&offset=0&length=5000&api_key=bench-key"
+  body_bytes=$(curl -gfsS "$page" | wc -c)
+  BODY_BYTES=$body_bytes cpu_run "full 5,000-row pages ($body_bytes bytes)" "$page"
   stop_mock
   query="frequency=hourly&data[0]=value&facets[respondent][]=PACW&start=2024-01-05T00&end=2024-01-05T23&sort[0][column]=period&sort[0][direction]=asc&sort[1][column]=respondent&sort[1][direction]=asc&offset=17&length=1&api_key=bench-key"
   start_mock taskset -c 0 -- --threads 1
