@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -74,6 +75,20 @@ TEST_CASE("extract killed at random points resumes to the exact truth",
   auto truth = TruthOf(m.server(), o);
   ::setenv("EIA_API_KEY", kFakeKey, 1);
   std::mt19937 rng(2026);
+  // Kill points are drawn over the length of one uninterrupted job on this
+  // machine, so that they land mid-job whatever its speed. Only where the
+  // kills land depends on timing; every trial must end exact regardless.
+  int64_t job_ms = 0;
+  {
+    std::string dir = FreshDir("crash-extract-timing");
+    auto started = std::chrono::steady_clock::now();
+    REQUIRE(RunEiabench(ExtractArgs(o, dir + "/out.sqlite"), dir + "/stdout",
+                        dir + "/stderr") == kExitOk);
+    job_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::steady_clock::now() - started)
+                 .count();
+    job_ms = std::clamp<int64_t>(job_ms, 20, 5000);
+  }
   int trials = Trials(6), exact = 0, mid_job = 0;
   for (int trial = 0; trial < trials; ++trial) {
     bool sqlite = trial % 2 == 0;
@@ -82,7 +97,7 @@ TEST_CASE("extract killed at random points resumes to the exact truth",
     std::string log_out = dir + "/stdout", log_err = dir + "/stderr";
     auto args = ExtractArgs(o, out);
     int first_exit = -1;
-    auto delay = std::chrono::milliseconds(rng() % 1500);
+    auto delay = std::chrono::milliseconds(rng() % job_ms);
     bool killed =
         KillAfter(SpawnEiabench(args, log_out, log_err), delay, &first_exit);
     args.push_back("--resume");
