@@ -33,6 +33,14 @@ for t in "${targets[@]}"; do
   findings="$build/findings/$t"
   mkdir -p "$work" "$findings"
   cp -n fuzz/corpus/"$t"/* "$work"/ 2>/dev/null || true
+  # Earlier findings first: each input once, as a regression case.
+  if compgen -G "fuzz/regressions/$t/*" >/dev/null; then
+    echo "== fuzz_$t on fuzz/regressions/$t"
+    if ! "$build/fuzz/fuzz_$t" fuzz/regressions/"$t"/* 2>"$build/fuzz_${t}_regressions.log"; then
+      echo "fuzz_$t: REGRESSION, see $build/fuzz_${t}_regressions.log"
+      status=1
+    fi
+  fi
   echo "== fuzz_$t for ${seconds}s"
   # -max_len: a page of a few rows or a scenario fits; bigger inputs only
   # slow the search down. -rss_limit_mb bounds memory per input.

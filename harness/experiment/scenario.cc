@@ -17,7 +17,13 @@ namespace {
 
 using Error = ScenarioError;
 
-std::string Show(const Json& v) { return v.dump(); }
+// A value as JSON text for an error message: escaped (no raw newline can
+// reach a log line), invalid UTF-8 replaced, at most 200 bytes.
+std::string Show(const Json& v) {
+  std::string text = v.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (text.size() > 200) text = text.substr(0, 200) + "...";
+  return text;
+}
 
 bool Fail(Error* e, std::string path, std::string message) {
   e->path = std::move(path);
@@ -250,16 +256,19 @@ bool ParseStrings(const Json& root, Scenario* s, Error* e) {
     return Fail(e, "$.name", "is required");
   s->name = root["name"];
   if (!std::regex_match(s->name, std::regex("[A-Za-z0-9._-]+")))
-    return Fail(e, "$.name", "must match [A-Za-z0-9._-]+, got " + s->name);
+    return Fail(e, "$.name",
+                "must match [A-Za-z0-9._-]+, got " + Show(Json(s->name)));
   s->description = root.value("description", "");
   s->target = root.value("target", "sim");
   if (s->target != "sim" && s->target != "mock" && s->target != "live")
-    return Fail(e, "$.target", "must be sim, mock or live, got " + s->target);
+    return Fail(e, "$.target",
+                "must be sim, mock or live, got " + Show(Json(s->target)));
   s->order = root.value("order", "sequential");
   if (s->order != "sequential" && s->order != "interleaved" &&
       s->order != "random")
     return Fail(e, "$.order",
-                "must be sequential, interleaved or random, got " + s->order);
+                "must be sequential, interleaved or random, got " +
+                    Show(Json(s->order)));
   return true;
 }
 

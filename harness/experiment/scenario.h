@@ -37,7 +37,14 @@ using Json = nlohmann::ordered_json;
 struct ScenarioError {
   std::string path;     // "$.matrix.axes.days_per_batch[1]"
   std::string message;  // "must be an integer >= 1, got -3"
-  std::string ToString() const { return path + ": " + message; }
+  // One line: control characters (a key may hold an escaped newline) are
+  // shown as '?'.
+  std::string ToString() const {
+    std::string line = path + ": " + message;
+    for (char& c : line)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    return line;
+  }
 };
 
 struct Matrix {

@@ -214,3 +214,19 @@ TEST_CASE(
       eiabench::experiment::ParseScenario(nowhere.dump(), &error).has_value());
   CHECK(error.ToString().find("$.workload.route") != std::string::npos);
 }
+
+TEST_CASE("a refused scenario's error is one line whatever the input holds",
+          "[experiment][scenario]") {
+  // Found by fuzz_scenario_parser: a name holding an escaped newline was
+  // echoed verbatim (fuzz/regressions/scenario_parser/newline-in-name.json).
+  for (const char* text :
+       {R"({"name":"a\nb","workload":{}})", R"({"name":"x","target":"a\nb"})",
+        R"({"name":"x","order":"a\rb"})",
+        R"({"name":"x","matrix":{"axes":{"a\nb":[1]}}})"}) {
+    ScenarioError error;
+    auto scenario = ParseScenario(text, &error);
+    INFO(text);
+    REQUIRE_FALSE(scenario);
+    CHECK(error.ToString().find_first_of("\r\n") == std::string::npos);
+  }
+}
