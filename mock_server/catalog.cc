@@ -8,110 +8,120 @@
 namespace eiabench::mock {
 namespace {
 
-// One balancing authority: code, name, standard UTC offset, typical hourly
+// One balancing authority: code, name, local time zone, typical hourly
 // demand in MWh and its generation mix as of 2024 (EIA-930 fuel codes).
 struct BaInfo {
   const char* code;
   const char* name;
-  int utc_offset_h;
+  Zone zone;
   double demand_mwh;
   const char* fuels;
 };
 
-// The EIA-930 balancing authorities and the lower-48 total. Demand levels
-// and fuel mixes are approximate; they only need to look plausible.
+// Short names for the zones, for the table below.
+constexpr Zone kEt = Zone::kEastern;
+constexpr Zone kCt = Zone::kCentral;
+constexpr Zone kMt = Zone::kMountain;
+constexpr Zone kAz = Zone::kArizona;
+constexpr Zone kPt = Zone::kPacific;
+
+// The EIA-930 balancing authorities and the lower-48 total. Zones follow
+// where each BA's control centre keeps time (MISO and US48 report in
+// Eastern, the Arizona BAs keep no daylight time). Demand levels and fuel
+// mixes are approximate; they only need to look plausible.
 constexpr BaInfo kBas[] = {
-    {"AEC", "PowerSouth Energy Cooperative", -6, 1200, "COL,NG,OTH,WAT"},
-    {"AECI", "Associated Electric Cooperative, Inc.", -6, 2800, "COL,NG,WND"},
-    {"AVA", "Avista Corporation", -8, 1200, "NG,OTH,WAT"},
-    {"AVRN", "Avangrid Renewables, LLC", -8, 0, "SUN,WND"},
-    {"AZPS", "Arizona Public Service Company", -7, 4200, "COL,NG,NUC,SUN,WAT"},
-    {"BANC", "Balancing Authority of Northern California", -8, 1900,
+    {"AEC", "PowerSouth Energy Cooperative", kCt, 1200, "COL,NG,OTH,WAT"},
+    {"AECI", "Associated Electric Cooperative, Inc.", kCt, 2800, "COL,NG,WND"},
+    {"AVA", "Avista Corporation", kPt, 1200, "NG,OTH,WAT"},
+    {"AVRN", "Avangrid Renewables, LLC", kPt, 0, "SUN,WND"},
+    {"AZPS", "Arizona Public Service Company", kAz, 4200, "COL,NG,NUC,SUN,WAT"},
+    {"BANC", "Balancing Authority of Northern California", kPt, 1900,
      "NG,OTH,SUN,WAT"},
-    {"BPAT", "Bonneville Power Administration", -8, 6200, "NG,NUC,OTH,WAT,WND"},
-    {"CHPD", "Public Utility District No. 1 of Chelan County", -8, 250, "WAT"},
-    {"CISO", "California Independent System Operator", -8, 25000,
+    {"BPAT", "Bonneville Power Administration", kPt, 6200,
+     "NG,NUC,OTH,WAT,WND"},
+    {"CHPD", "Public Utility District No. 1 of Chelan County", kPt, 250, "WAT"},
+    {"CISO", "California Independent System Operator", kPt, 25000,
      "COL,GEO,NG,NUC,OIL,OTH,SUN,WAT,WND"},
-    {"CPLE", "Duke Energy Progress East", -5, 7000,
+    {"CPLE", "Duke Energy Progress East", kEt, 7000,
      "COL,NG,NUC,OIL,OTH,SUN,WAT"},
-    {"CPLW", "Duke Energy Progress West", -5, 700, "NG,OIL,SUN,WAT"},
-    {"DEAA", "Arlington Valley, LLC", -7, 0, "NG,SUN"},
-    {"DOPD", "PUD No. 1 of Douglas County", -8, 200, "WAT"},
-    {"DUK", "Duke Energy Carolinas", -5, 11000, "COL,NG,NUC,OIL,OTH,SUN,WAT"},
-    {"EEI", "Electric Energy, Inc.", -6, 0, "COL,NG"},
-    {"EPE", "El Paso Electric Company", -7, 1100, "NG,NUC,SUN"},
-    {"ERCO", "Electric Reliability Council of Texas, Inc.", -6, 45000,
+    {"CPLW", "Duke Energy Progress West", kEt, 700, "NG,OIL,SUN,WAT"},
+    {"DEAA", "Arlington Valley, LLC", kAz, 0, "NG,SUN"},
+    {"DOPD", "PUD No. 1 of Douglas County", kPt, 200, "WAT"},
+    {"DUK", "Duke Energy Carolinas", kEt, 11000, "COL,NG,NUC,OIL,OTH,SUN,WAT"},
+    {"EEI", "Electric Energy, Inc.", kCt, 0, "COL,NG"},
+    {"EPE", "El Paso Electric Company", kMt, 1100, "NG,NUC,SUN"},
+    {"ERCO", "Electric Reliability Council of Texas, Inc.", kCt, 45000,
      "BAT,COL,NG,NUC,OTH,SUN,WAT,WND"},
-    {"FMPP", "Florida Municipal Power Pool", -5, 2400, "NG,SUN"},
-    {"FPC", "Duke Energy Florida, Inc.", -5, 5000, "COL,NG,OIL,SUN"},
-    {"FPL", "Florida Power & Light Co.", -5, 15000, "BAT,COL,NG,NUC,OIL,SUN"},
-    {"GCPD", "Public Utility District No. 2 of Grant County, Washington", -8,
+    {"FMPP", "Florida Municipal Power Pool", kEt, 2400, "NG,SUN"},
+    {"FPC", "Duke Energy Florida, Inc.", kEt, 5000, "COL,NG,OIL,SUN"},
+    {"FPL", "Florida Power & Light Co.", kEt, 15000, "BAT,COL,NG,NUC,OIL,SUN"},
+    {"GCPD", "Public Utility District No. 2 of Grant County, Washington", kPt,
      600, "WAT"},
-    {"GLHB", "GridLiance", -6, 0, "NG"},
-    {"GRID", "Gridforce Energy Management, LLC", -8, 0, "WND"},
-    {"GRIF", "Griffith Energy, LLC", -7, 0, "NG"},
-    {"GVL", "Gainesville Regional Utilities", -5, 230, "NG,OTH"},
-    {"GWA", "NaturEner Power Watch, LLC", -7, 0, "WND"},
-    {"HGMA", "New Harquahala Generating Company, LLC", -7, 0, "NG"},
-    {"HST", "City of Homestead", -5, 60, "NG,OIL"},
-    {"IID", "Imperial Irrigation District", -8, 450, "GEO,NG,OTH,SUN,WAT"},
-    {"IPCO", "Idaho Power Company", -7, 2200, "NG,OTH,SUN,WAT,WND"},
-    {"ISNE", "ISO New England", -5, 13000,
+    {"GLHB", "GridLiance", kCt, 0, "NG"},
+    {"GRID", "Gridforce Energy Management, LLC", kPt, 0, "WND"},
+    {"GRIF", "Griffith Energy, LLC", kAz, 0, "NG"},
+    {"GVL", "Gainesville Regional Utilities", kEt, 230, "NG,OTH"},
+    {"GWA", "NaturEner Power Watch, LLC", kMt, 0, "WND"},
+    {"HGMA", "New Harquahala Generating Company, LLC", kAz, 0, "NG"},
+    {"HST", "City of Homestead", kEt, 60, "NG,OIL"},
+    {"IID", "Imperial Irrigation District", kPt, 450, "GEO,NG,OTH,SUN,WAT"},
+    {"IPCO", "Idaho Power Company", kMt, 2200, "NG,OTH,SUN,WAT,WND"},
+    {"ISNE", "ISO New England", kEt, 13000,
      "BAT,COL,NG,NUC,OIL,OTH,SUN,WAT,WND"},
-    {"JEA", "JEA", -5, 1500, "COL,NG,SUN"},
-    {"LDWP", "Los Angeles Department of Water and Power", -8, 3000,
+    {"JEA", "JEA", kEt, 1500, "COL,NG,SUN"},
+    {"LDWP", "Los Angeles Department of Water and Power", kPt, 3000,
      "COL,GEO,NG,NUC,OTH,SUN,WAT,WND"},
     {"LGEE",
-     "Louisville Gas and Electric Company and Kentucky Utilities Company", -5,
+     "Louisville Gas and Electric Company and Kentucky Utilities Company", kEt,
      4000, "COL,NG,SUN,WAT"},
-    {"MISO", "Midcontinent Independent System Operator, Inc.", -5, 75000,
+    {"MISO", "Midcontinent Independent System Operator, Inc.", kEt, 75000,
      "COL,NG,NUC,OIL,OTH,SUN,WAT,WND"},
-    {"NEVP", "Nevada Power Company", -8, 4500, "GEO,NG,SUN"},
-    {"NWMT", "NorthWestern Corporation", -7, 1300, "COL,NG,WAT,WND"},
-    {"NYIS", "New York Independent System Operator", -5, 17000,
+    {"NEVP", "Nevada Power Company", kPt, 4500, "GEO,NG,SUN"},
+    {"NWMT", "NorthWestern Corporation", kMt, 1300, "COL,NG,WAT,WND"},
+    {"NYIS", "New York Independent System Operator", kEt, 17000,
      "NG,NUC,OIL,OTH,SUN,WAT,WND"},
-    {"PACE", "PacifiCorp East", -7, 6000, "COL,NG,OTH,SUN,WAT,WND"},
-    {"PACW", "PacifiCorp West", -8, 2600, "NG,OTH,SUN,WAT,WND"},
-    {"PGE", "Portland General Electric Company", -8, 2500,
+    {"PACE", "PacifiCorp East", kMt, 6000, "COL,NG,OTH,SUN,WAT,WND"},
+    {"PACW", "PacifiCorp West", kPt, 2600, "NG,OTH,SUN,WAT,WND"},
+    {"PGE", "Portland General Electric Company", kPt, 2500,
      "NG,OTH,SUN,WAT,WND"},
-    {"PJM", "PJM Interconnection, LLC", -5, 90000,
+    {"PJM", "PJM Interconnection, LLC", kEt, 90000,
      "COL,NG,NUC,OIL,OTH,SUN,WAT,WND"},
-    {"PNM", "Public Service Company of New Mexico", -7, 1800,
+    {"PNM", "Public Service Company of New Mexico", kMt, 1800,
      "COL,NG,NUC,SUN,WND"},
-    {"PSCO", "Public Service Company of Colorado", -7, 5500,
+    {"PSCO", "Public Service Company of Colorado", kMt, 5500,
      "COL,NG,OTH,SUN,WAT,WND"},
-    {"PSEI", "Puget Sound Energy, Inc.", -8, 3000, "COL,NG,WAT,WND"},
-    {"SC", "South Carolina Public Service Authority", -5, 3000,
+    {"PSEI", "Puget Sound Energy, Inc.", kPt, 3000, "COL,NG,WAT,WND"},
+    {"SC", "South Carolina Public Service Authority", kEt, 3000,
      "COL,NG,NUC,OTH,SUN,WAT"},
-    {"SCEG", "Dominion Energy South Carolina, Inc.", -5, 2700,
+    {"SCEG", "Dominion Energy South Carolina, Inc.", kEt, 2700,
      "COL,NG,NUC,SUN,WAT"},
-    {"SCL", "Seattle City Light", -8, 1100, "WAT"},
-    {"SEC", "Seminole Electric Cooperative", -5, 600, "COL,NG"},
-    {"SEPA", "Southeastern Power Administration", -5, 0, "WAT"},
-    {"SOCO", "Southern Company Services, Inc. - Trans", -6, 28000,
+    {"SCL", "Seattle City Light", kPt, 1100, "WAT"},
+    {"SEC", "Seminole Electric Cooperative", kEt, 600, "COL,NG"},
+    {"SEPA", "Southeastern Power Administration", kEt, 0, "WAT"},
+    {"SOCO", "Southern Company Services, Inc. - Trans", kCt, 28000,
      "COL,NG,NUC,OIL,OTH,SUN,WAT,WND"},
-    {"SPA", "Southwestern Power Administration", -6, 60, "WAT"},
+    {"SPA", "Southwestern Power Administration", kCt, 60, "WAT"},
     {"SRP", "Salt River Project Agricultural Improvement and Power District",
-     -7, 4000, "COL,NG,NUC,SUN,WAT"},
-    {"SWPP", "Southwest Power Pool", -6, 30000,
+     kAz, 4000, "COL,NG,NUC,SUN,WAT"},
+    {"SWPP", "Southwest Power Pool", kCt, 30000,
      "COL,NG,NUC,OIL,OTH,SUN,WAT,WND"},
-    {"TAL", "City of Tallahassee", -5, 300, "NG,SUN"},
-    {"TEC", "Tampa Electric Company", -5, 2300, "COL,NG,SUN"},
-    {"TEPC", "Tucson Electric Power", -7, 1900, "COL,NG,SUN,WND"},
-    {"TIDC", "Turlock Irrigation District", -8, 280, "NG,SUN,WAT"},
+    {"TAL", "City of Tallahassee", kEt, 300, "NG,SUN"},
+    {"TEC", "Tampa Electric Company", kEt, 2300, "COL,NG,SUN"},
+    {"TEPC", "Tucson Electric Power", kAz, 1900, "COL,NG,SUN,WND"},
+    {"TIDC", "Turlock Irrigation District", kPt, 280, "NG,SUN,WAT"},
     {"TPWR", "City of Tacoma, Department of Public Utilities, Light Division",
-     -8, 600, "WAT"},
-    {"TVA", "Tennessee Valley Authority", -6, 19000,
+     kPt, 600, "WAT"},
+    {"TVA", "Tennessee Valley Authority", kCt, 19000,
      "COL,NG,NUC,OIL,OTH,SUN,WAT,WND"},
-    {"WACM", "Western Area Power Administration - Rocky Mountain Region", -7,
+    {"WACM", "Western Area Power Administration - Rocky Mountain Region", kMt,
      3000, "COL,NG,SUN,WAT,WND"},
-    {"WALC", "Western Area Power Administration - Desert Southwest Region", -7,
+    {"WALC", "Western Area Power Administration - Desert Southwest Region", kAz,
      1200, "NG,SUN,WAT"},
-    {"WAUW", "Western Area Power Administration - Upper Great Plains West", -7,
+    {"WAUW", "Western Area Power Administration - Upper Great Plains West", kMt,
      100, "COL,NG,WAT"},
-    {"WWA", "NaturEner Wind Watch, LLC", -7, 0, "WND"},
-    {"YAD", "Alcoa Power Generating, Inc. - Yadkin Division", -5, 0, "WAT"},
-    {"US48", "United States Lower 48", -5, 450000,
+    {"WWA", "NaturEner Wind Watch, LLC", kMt, 0, "WND"},
+    {"YAD", "Alcoa Power Generating, Inc. - Yadkin Division", kEt, 0, "WAT"},
+    {"US48", "United States Lower 48", kEt, 450000,
      "BAT,COL,GEO,NG,NUC,OIL,OTH,SUN,WAT,WND"},
 };
 
@@ -406,7 +416,8 @@ Route MakeFuelRoute(bool daily) {
       double demand = ba.demand_mwh > 0 ? ba.demand_mwh : 300;
       s.scale = demand * FuelWeight(fuel) / total_weight * (daily ? 24 : 1);
       s.shape = FuelShape(fuel);
-      s.utc_offset_h = static_cast<int8_t>(ba.utc_offset_h);
+      s.utc_offset_h = static_cast<int8_t>(StandardOffsetHours(ba.zone));
+      s.zone = ba.zone;
       std::string key = std::string(ba.code) + "|" + std::string(fuel);
       int zones = daily ? static_cast<int>(std::size(kTimezones)) : 1;
       for (int z = 0; z < zones; ++z) {
@@ -452,7 +463,8 @@ Route MakeRegionRoute(bool daily) {
       bool ti = std::string_view(type.code) == "TI";
       s.scale = (ti ? demand * 0.15 : demand) * (daily ? 24 : 1);
       s.shape = ti ? Shape::kSigned : Shape::kDemand;
-      s.utc_offset_h = static_cast<int8_t>(ba.utc_offset_h);
+      s.utc_offset_h = static_cast<int8_t>(StandardOffsetHours(ba.zone));
+      s.zone = ba.zone;
       std::string key = std::string(ba.code) + "|" + type.code;
       int zones = daily ? static_cast<int>(std::size(kTimezones)) : 1;
       for (int z = 0; z < zones; ++z) {
@@ -495,7 +507,8 @@ Route MakeSubBaRoute() {
     s.last_period = kLastHour;
     s.scale = ba->demand_mwh / 12;
     s.shape = Shape::kDemand;
-    s.utc_offset_h = static_cast<int8_t>(ba->utc_offset_h);
+    s.utc_offset_h = static_cast<int8_t>(StandardOffsetHours(ba->zone));
+    s.zone = ba->zone;
     s.key_hash = HashKey(std::string(sb.parent) + "|" + sb.code);
     r.series.push_back(s);
   }
@@ -538,7 +551,8 @@ Route MakeInterchangeRoute() {
     s.last_period = kLastHour;
     s.scale = std::min(ba->demand_mwh, bb->demand_mwh) * 0.1 + 50;
     s.shape = Shape::kSigned;
-    s.utc_offset_h = static_cast<int8_t>(ba->utc_offset_h);
+    s.utc_offset_h = static_cast<int8_t>(StandardOffsetHours(ba->zone));
+    s.zone = ba->zone;
     s.key_hash = HashKey(a + "|" + b);
     r.series.push_back(s);
   }
@@ -601,6 +615,56 @@ void PutDigits(char* out, unsigned value, int width) {
   }
 }
 }  // namespace
+
+int StandardOffsetHours(Zone zone) {
+  switch (zone) {
+    case Zone::kEastern:
+      return -5;
+    case Zone::kCentral:
+      return -6;
+    case Zone::kMountain:
+    case Zone::kArizona:
+      return -7;
+    case Zone::kPacific:
+      return -8;
+  }
+  return 0;
+}
+
+namespace {
+// Day (since 1970-01-01) of the n-th Sunday (n >= 1) of a month.
+int64_t NthSunday(int64_t year, unsigned month, int n) {
+  int64_t first = DaysFromCivil(year, month, 1);
+  // 1970-01-01 was a Thursday: (days + 4) % 7 is 0 on a Sunday.
+  int64_t weekday = ((first + 4) % 7 + 7) % 7;
+  return first + (7 - weekday) % 7 + 7 * (n - 1);
+}
+}  // namespace
+
+int UtcOffsetHours(Zone zone, int64_t utc_hour) {
+  int standard = StandardOffsetHours(zone);
+  if (zone == Zone::kArizona) return standard;
+  int64_t local_hour = utc_hour + standard;
+  int64_t days = local_hour >= 0 ? local_hour / 24 : (local_hour - 23) / 24;
+  int64_t year;
+  unsigned month, day;
+  CivilFromDays(days, &year, &month, &day);
+  // Both switches happen at 02:00 on the wall clock: 02:00 standard time in
+  // March, 02:00 daylight time (01:00 standard) in November.
+  int64_t begin = (NthSunday(year, 3, 2) * 24 + 2) - standard;
+  int64_t end = (NthSunday(year, 11, 1) * 24 + 1) - standard;
+  return utc_hour >= begin && utc_hour < end ? standard + 1 : standard;
+}
+
+std::string FormatLocalPeriod(int64_t utc_hour, Zone zone) {
+  int offset = UtcOffsetHours(zone, utc_hour);
+  std::string text = FormatPeriod(utc_hour + offset, false);
+  char suffix[3];
+  PutDigits(suffix, static_cast<unsigned>(offset < 0 ? -offset : offset), 2);
+  text.push_back(offset < 0 ? '-' : '+');
+  text.append(suffix, 2);
+  return text;
+}
 
 std::string FormatPeriod(int64_t period, bool daily) {
   int64_t days =

@@ -45,14 +45,29 @@ enum class Shape : uint8_t {
   kSigned,     // crosses zero (interchange, batteries)
 };
 
+// The local time of an EIA-930 respondent. Every zone but Arizona keeps US
+// daylight saving time.
+enum class Zone : uint8_t { kEastern, kCentral, kMountain, kArizona, kPacific };
+
+// Hours from UTC of the zone's standard time (Eastern -5 ... Pacific -8).
+int StandardOffsetHours(Zone zone);
+
+// Hours from UTC in effect in `zone` at the UTC hour `utc_hour` (hours since
+// 1970-01-01T00). Daylight time follows the US rule in force since 2007:
+// from the second Sunday of March, 02:00 local standard time, to the first
+// Sunday of November, 02:00 local daylight time. Earlier years (before the
+// mock's data) use the same rule.
+int UtcOffsetHours(Zone zone, int64_t utc_hour);
+
 struct Series {
   std::array<uint16_t, 3> value_index{};  // per facet, index into values
   int64_t first_period = 0;               // inclusive
   int64_t last_period = 0;                // inclusive
   double scale = 0;                       // typical magnitude, MWh per period
   Shape shape = Shape::kFollowing;
-  int8_t utc_offset_h = 0;  // local standard time of the series' owner
-  uint64_t key_hash = 0;    // stable hash of the natural key
+  int8_t utc_offset_h = 0;     // local standard time of the series' owner
+  Zone zone = Zone::kEastern;  // local time for frequency=local-hourly
+  uint64_t key_hash = 0;       // stable hash of the natural key
 };
 
 struct Route {
@@ -76,6 +91,10 @@ const Route* FindRoute(std::string_view id);
 // Formats a period as the API writes it: "2024-01-01T00" (hourly) or
 // "2024-01-01" (daily).
 std::string FormatPeriod(int64_t period, bool daily);
+
+// Formats a UTC hour as local-hourly writes it: the local hour in `zone`
+// followed by the offset in effect, "2023-03-20T00-07".
+std::string FormatLocalPeriod(int64_t utc_hour, Zone zone);
 
 // Days since 1970-01-01 for a civil date; no validation.
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);

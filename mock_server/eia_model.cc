@@ -180,11 +180,20 @@ Json FrequencyList(const Route& route) {
         {"alias", "hourly (UTC)"},
         {"description", "One data point for each hour in UTC time."},
         {"query", "H"},
-        {"format", "YYYY-MM-DD\"T\"HH24"}}});
+        {"format", "YYYY-MM-DD\"T\"HH24"}},
+       {{"id", "local-hourly"},
+        {"alias", "hourly (Local Time Zone)"},
+        {"description", "One data point for each hour in local time."},
+        {"query", "LH"},
+        {"format", "YYYY-MM-DD\"T\"HH24TZH"}}});
 }
 
 const char* DateFormat(const Route& route) {
   return route.daily ? "YYYY-MM-DD" : "YYYY-MM-DD\"T\"HH24";
+}
+
+const char* DateFormat(const DataQuery& query) {
+  return query.local_time ? "YYYY-MM-DD\"T\"HH24TZH" : DateFormat(*query.route);
 }
 
 MockResponse MetadataAnswer(const Route& route, std::string_view command) {
@@ -371,6 +380,7 @@ const std::string& QuotedDescription(const Route& route) {
 MockResponse DataAnswer(const DataQuery& query, const Json& echo,
                         std::string_view command, const ModelOptions& opt) {
   ResultSet rows(query, opt.seed, opt.null_rate);
+  if (rows.value_sort_too_large()) return ApiError(400, rows.ValueSortError());
   const uint64_t total = rows.total();
   const uint64_t offset = static_cast<uint64_t>(query.offset);
   const uint64_t remaining = offset < total ? total - offset : 0;
@@ -407,7 +417,7 @@ MockResponse DataAnswer(const DataQuery& query, const Json& echo,
   }
   body += std::to_string(total);
   body += "\",\"dateFormat\":";
-  AppendQuoted(body, DateFormat(*query.route));
+  AppendQuoted(body, DateFormat(query));
   body += ",\"frequency\":";
   AppendQuoted(body, query.frequency);
   body += ",\"data\":[";
@@ -840,6 +850,9 @@ EiaModel::Truth EiaModel::ComputeTruth(const MockRequest& data_query) const {
     throw std::invalid_argument(qerror.message);
   }
   ResultSet rows(query, options_.seed, options_.null_rate);
+  if (rows.value_sort_too_large()) {
+    throw std::invalid_argument(rows.ValueSortError());
+  }
   return Truth{rows.total(), Hex16(rows.Checksum())};
 }
 

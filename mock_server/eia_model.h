@@ -186,8 +186,8 @@ class EiaModel {
   // Exact row count and order-independent checksum (16 hex digits, see the
   // file comment) of the whole result of a data query (same parameters as
   // /data; offset and length are ignored). Throws std::invalid_argument with
-  // the API's error message when the path is not a data route or the
-  // parameters are invalid.
+  // the API's error message when the path is not a data route, the
+  // parameters are invalid or a value sort exceeds kMaxValueSortRows.
   struct Truth {
     uint64_t rows;
     std::string checksum;

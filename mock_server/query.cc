@@ -171,15 +171,17 @@ bool Fail(QueryError* error, std::string message) {
 
 bool CheckFrequency(const Route& route, const Json& echo, DataQuery* q,
                     QueryError* error) {
-  std::vector<std::string> valid = route.daily
-                                       ? std::vector<std::string>{"daily"}
-                                       : std::vector<std::string>{"hourly"};
+  std::vector<std::string> valid =
+      route.daily ? std::vector<std::string>{"daily"}
+                  : std::vector<std::string>{"hourly", "local-hourly"};
   q->frequency = valid[0];
   if (!echo.contains("frequency") || echo["frequency"].is_null()) return true;
   auto freq = AsText(echo["frequency"]);
-  if (freq && *freq == valid[0]) return true;
-  // TODO: local-hourly (periods with a UTC offset suffix) is offered by the
-  // live hourly routes but not modelled yet; it is rejected as invalid.
+  if (freq && std::find(valid.begin(), valid.end(), *freq) != valid.end()) {
+    q->frequency = *freq;
+    q->local_time = *freq == "local-hourly";
+    return true;
+  }
   return Fail(error, "Invalid frequency '" + Describe(echo["frequency"]) +
                          "' provided. The only valid frequencies are " +
                          ListChoices(valid) + ".");
@@ -290,6 +292,7 @@ bool CheckSort(const Route& route, const Json& echo, DataQuery* q,
   q->sort.clear();
   std::vector<bool> used(route.facets.size() + 1, false);
   std::vector<bool> used_name(route.facets.size(), false);
+  bool used_value = false;
   if (echo.contains("sort") && !echo["sort"].is_null()) {
     const Json& sort = echo["sort"];
     if (!sort.is_array()) {
@@ -298,6 +301,7 @@ bool CheckSort(const Route& route, const Json& echo, DataQuery* q,
     std::vector<std::string> columns = FacetIds(route);
     columns.insert(columns.begin(), "period");
     for (const FacetDef& f : route.facets) columns.push_back(f.name_field);
+    columns.push_back("value");
     for (const Json& item : sort) {
       if (!item.is_object() || !item.contains("column")) {
         return Fail(error,
@@ -309,12 +313,13 @@ bool CheckSort(const Route& route, const Json& echo, DataQuery* q,
           item.contains("direction") ? Describe(item["direction"]) : "asc";
       std::transform(direction.begin(), direction.end(), direction.begin(),
                      [](unsigned char c) { return std::tolower(c); });
-      int facet = column == "period" ? -1 : FacetIndex(route, column);
+      int facet = column == "period"  ? kSortPeriod
+                  : column == "value" ? kSortValue
+                                      : FacetIndex(route, column);
       int named = NameFieldIndex(route, column);
-      if (column != "period" && facet < 0 && named < 0) {
-        // TODO: sorting by value is accepted by the live API; the mock
-        // generates rows in key order without materialising them, so it
-        // rejects a value sort.
+      bool known =
+          column == "period" || column == "value" || facet >= 0 || named >= 0;
+      if (!known) {
         return Fail(error, "Invalid sort column '" + column +
                                "' provided. The only valid columns are " +
                                ListChoices(columns) + ".");
@@ -330,6 +335,14 @@ bool CheckSort(const Route& route, const Json& echo, DataQuery* q,
         if (used_name[named]) continue;
         used_name[named] = true;
         q->sort.push_back({named, direction == "desc", true});
+        continue;
+      }
+      if (facet == kSortValue) {
+        // Rows are ordered by value only where the earlier keys tie; the
+        // result set materialises them for it (see result_set.h).
+        if (used_value) continue;
+        used_value = true;
+        q->sort.push_back({kSortValue, direction == "desc"});
         continue;
       }
       if (used[facet + 1]) continue;

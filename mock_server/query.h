@@ -41,8 +41,12 @@ RawParams ParseQueryString(std::string_view query);
 bool MergeJsonParams(std::string_view json_text, RawParams& params,
                      std::string* error);
 
+// Sort key columns that are not facets.
+inline constexpr int kSortPeriod = -1;
+inline constexpr int kSortValue = -2;
+
 struct SortKey {
-  int facet = -1;  // -1: period; else index into Route::facets
+  int facet = kSortPeriod;  // kSortPeriod, kSortValue or a Route::facets index
   bool descending = false;
   bool by_name = false;  // the facet's name column ("respondent-name")
 };
@@ -50,13 +54,18 @@ struct SortKey {
 // A validated data query.
 struct DataQuery {
   const Route* route = nullptr;
-  std::string frequency;                            // "hourly" or "daily"
+  std::string frequency;  // "hourly", "local-hourly" or "daily"
+  // local-hourly: the same rows as hourly, periods written in the series'
+  // local time with its UTC offset. Periods stay UTC hours inside.
+  bool local_time = false;
   bool with_value = false;                          // data[]=value was asked
   std::vector<std::vector<uint16_t>> facet_filter;  // per facet; empty = all
   std::vector<bool> facet_filtered;  // per facet: a filter was given
   int64_t first_period = 0;          // inclusive, clipped to the route
   int64_t last_period = -1;          // inclusive; < first: empty
-  std::vector<SortKey> sort;         // complete: every facet and period
+  // Complete: every facet and period appear once; a value key, if any,
+  // appears once too, anywhere in the list.
+  std::vector<SortKey> sort;
   int64_t offset = 0;
   int64_t length = kMaxRowsPerPage;  // rows in this page, after the cap
   bool length_over_cap = false;      // length > 5000 was asked

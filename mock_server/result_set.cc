@@ -3,7 +3,9 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <climits>
 #include <cmath>
 #include <string>
 #include <type_traits>
@@ -177,6 +179,16 @@ std::optional<int64_t> SeriesValue(const Series& series, int64_t period,
 
 ResultSet::ResultSet(const DataQuery& query, uint64_t seed, double null_rate)
     : query_(query), route_(query.route), seed_(seed), null_rate_(null_rate) {
+  // The generator knows only period and facet keys: a value key is taken
+  // out here and applied on top of the base order (see ValueWindow).
+  auto& keys = query_.sort;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    if (keys[k].facet != kSortValue) continue;
+    value_pos_ = static_cast<int>(k);
+    value_descending_ = keys[k].descending;
+    keys.erase(keys.begin() + static_cast<std::ptrdiff_t>(k));
+    break;
+  }
   std::vector<uint32_t> members;
   if (query_.first_period <= query_.last_period) {
     // Series are sorted by their first facet: a filter on it narrows the
@@ -309,21 +321,108 @@ void ResultSet::ForEach(uint64_t offset, uint64_t count, Visit&& visit) const {
   }
 }
 
+namespace {
+
+// The period text of rows, cached: hourly and daily text depends on the
+// period only, local-hourly text also on the series' zone.
+class PeriodText {
+ public:
+  PeriodText(const Route& route, bool local_time)
+      : route_(route), local_time_(local_time) {
+    last_.fill(INT64_MIN);
+  }
+
+  const std::string& For(uint32_t series, int64_t period) {
+    size_t slot = 0;
+    Zone zone = route_.series[series].zone;
+    if (local_time_) slot = static_cast<size_t>(zone);
+    if (last_[slot] != period) {
+      text_[slot] = local_time_ ? FormatLocalPeriod(period, zone)
+                                : FormatPeriod(period, route_.daily);
+      last_[slot] = period;
+    }
+    return text_[slot];
+  }
+
+ private:
+  static constexpr size_t kSlots = static_cast<size_t>(Zone::kPacific) + 1;
+  const Route& route_;
+  bool local_time_;
+  std::array<int64_t, kSlots> last_;
+  std::array<std::string, kSlots> text_;
+};
+
+}  // namespace
+
+std::string ResultSet::ValueSortError() const {
+  return "Sorting by value is not modelled for more than " +
+         std::to_string(kMaxValueSortRows) + " rows; this query selects " +
+         std::to_string(total_) +
+         ". Narrow it with facets, start or end, or sort by period.";
+}
+
+std::vector<ResultSet::ValueRow> ResultSet::ValueWindow(uint64_t offset,
+                                                        uint64_t count) const {
+  std::vector<ValueRow> rows;
+  if (offset >= total_ || count == 0) return rows;
+  rows.reserve(total_);
+  // Rows whose keys before the value key are equal form runs of the base
+  // order; a run is a group, and values are ordered within a group only.
+  const auto& keys = query_.sort;
+  const size_t before = static_cast<size_t>(value_pos_);
+  auto same_group = [&](const ValueRow& a, uint32_t series, int64_t period) {
+    for (size_t k = 0; k < before; ++k) {
+      int f = keys[k].facet;
+      if (f == kSortPeriod) {
+        if (a.period != period) return false;
+      } else if (route_->series[a.series].value_index[f] !=
+                 route_->series[series].value_index[f]) {
+        return false;
+      }
+    }
+    return true;
+  };
+  ForEach(0, total_, [&](uint32_t series, int64_t period) {
+    ValueRow row;
+    if (!rows.empty()) {
+      const ValueRow& last = rows.back();
+      row.group = last.group + (same_group(last, series, period) ? 0 : 1);
+    }
+    row.rank = static_cast<uint32_t>(rows.size());
+    row.series = series;
+    row.period = static_cast<int32_t>(period);
+    auto value = SeriesValue(route_->series[series], period, route_->daily,
+                             seed_, null_rate_);
+    if (!value) {
+      row.key = value_descending_ ? INT64_MIN : INT64_MAX;
+    } else {
+      row.key = value_descending_ ? -*value : *value;
+    }
+    rows.push_back(row);
+  });
+  auto less = [](const ValueRow& a, const ValueRow& b) {
+    if (a.group != b.group) return a.group < b.group;
+    if (a.key != b.key) return a.key < b.key;
+    return a.rank < b.rank;
+  };
+  auto first = rows.begin() + static_cast<std::ptrdiff_t>(offset);
+  auto last = rows.begin() + static_cast<std::ptrdiff_t>(
+                                 std::min<uint64_t>(total_, offset + count));
+  std::nth_element(rows.begin(), first, rows.end(), less);
+  std::partial_sort(first, last, rows.end(), less);
+  return std::vector<ValueRow>(first, last);
+}
+
 uint64_t ResultSet::AppendRows(std::string& out, uint64_t offset,
                                uint64_t count) const {
   const RouteText& text = TextFor(route_);
   const bool daily = route_->daily;
-  int64_t last_period = INT64_MIN;
-  std::string period_text;
+  PeriodText periods(*route_, query_.local_time);
   uint64_t written = 0;
-  ForEach(offset, count, [&](uint32_t series, int64_t period) {
-    if (period != last_period) {
-      period_text = FormatPeriod(period, daily);
-      last_period = period;
-    }
+  auto write = [&](uint32_t series, int64_t period) {
     if (written++ > 0) out.push_back(',');
     out.append("{\"period\":\"");
-    out.append(period_text);
+    out.append(periods.For(series, period));
     out.append("\",");
     out.append(text.json[series]);
     if (query_.with_value) {
@@ -340,19 +439,29 @@ uint64_t ResultSet::AppendRows(std::string& out, uint64_t offset,
       out.push_back('"');
     }
     out.push_back('}');
-  });
+  };
+  if (value_pos_ >= 0) {
+    for (const ValueRow& row : ValueWindow(offset, count)) {
+      write(row.series, row.period);
+    }
+  } else {
+    ForEach(offset, count, write);
+  }
   return written;
 }
 
 uint64_t ResultSet::Checksum() const {
+  // The sum does not depend on row order, so a value sort is summed in
+  // the base order without sorting.
   const RouteText& text = TextFor(route_);
   const bool daily = route_->daily;
+  PeriodText periods(*route_, query_.local_time);
   uint64_t sum = 0;
   // One canonical row string, rebuilt in place for every row.
   std::string canonical;
   ForEach(0, total_, [&](uint32_t series, int64_t period) {
     canonical.assign("period=");
-    canonical += FormatPeriod(period, daily);
+    canonical += periods.For(series, period);
     canonical += ';';
     canonical += text.canonical[series];
     if (query_.with_value) {

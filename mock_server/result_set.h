@@ -12,6 +12,18 @@
 // Values come from a hash of (seed, series, period): the same query returns
 // the same rows in every process.
 //
+// A value sort key is the one exception to "never materialise": the rows are
+// first ordered by the query's other keys (the base order above), then every
+// row's (series, period, value) is collected and the page's window is picked
+// with a partial sort by (the keys before value, value, base order). Ties on
+// value thus keep the base order and paging stays stable. Nulls count as
+// larger than every number: last when ascending, first when descending (the
+// default of SQL databases). That costs 24 bytes and one value per row of
+// the whole result, so a value sort is refused past kMaxValueSortRows.
+//
+// Local-hourly queries select and order exactly the rows of the hourly
+// query (by UTC instant); only the period text differs.
+//
 // Thread safety: immutable after construction.
 #pragma once
 
@@ -37,6 +49,9 @@ uint64_t RowHash(
 std::optional<int64_t> SeriesValue(const Series& series, int64_t period,
                                    bool daily, uint64_t seed, double null_rate);
 
+// The most rows a value-sorted result may have (see above).
+inline constexpr uint64_t kMaxValueSortRows = 1'000'000;
+
 class ResultSet {
  public:
   ResultSet(const DataQuery& query, uint64_t seed, double null_rate);
@@ -44,9 +59,18 @@ class ResultSet {
   // Rows in the whole result, ignoring offset and length.
   uint64_t total() const { return total_; }
 
+  // True when the query sorts by value and the result has more than
+  // kMaxValueSortRows rows: the API answers 400 (ValueSortError()) instead
+  // of a page.
+  bool value_sort_too_large() const {
+    return value_pos_ >= 0 && total_ > kMaxValueSortRows;
+  }
+  std::string ValueSortError() const;
+
   // Appends rows [offset, offset + count) as JSON objects separated by
   // commas (no brackets) in the API's field order and escaping. Returns the
-  // number of rows written.
+  // number of rows written. With a value sort this collects the whole
+  // result first; callers check value_sort_too_large() before.
   uint64_t AppendRows(std::string& out, uint64_t offset, uint64_t count) const;
 
   // Wrapping sum of RowHash over every row of the result.
@@ -65,9 +89,22 @@ class ResultSet {
     uint64_t rows = 0;
   };
 
-  // Calls visit(series_index, period) for rows [offset, offset + count).
+  // One row of a value sort: its sort key and where to find it again.
+  struct ValueRow {
+    int64_t key = 0;     // value (negated when descending), nulls largest
+    uint32_t group = 0;  // run of equal keys before the value key
+    uint32_t rank = 0;   // position in the base order
+    uint32_t series = 0;
+    int32_t period = 0;
+  };
+
+  // Calls visit(series_index, period) for rows [offset, offset + count) of
+  // the base order (the query's keys without any value key).
   template <typename Visit>
   void ForEach(uint64_t offset, uint64_t count, Visit&& visit) const;
+
+  // Rows [offset, offset + count) of a value-sorted result, in order.
+  std::vector<ValueRow> ValueWindow(uint64_t offset, uint64_t count) const;
 
   void BuildGroups(std::vector<uint32_t> series);
   Group BuildGroup(const std::vector<uint32_t>& members) const;
@@ -77,6 +114,8 @@ class ResultSet {
   uint64_t seed_;
   double null_rate_;
   bool period_descending_ = false;
+  int value_pos_ = -1;  // index of the value key in the query's sort, or -1
+  bool value_descending_ = false;
   std::vector<Group> groups_;
   uint64_t total_ = 0;
 };

@@ -7,39 +7,13 @@
 
 #include <cstdlib>
 
-#include "mock_server/server.h"
-#include "mock_test_util.h"
+#include "tests/mock/mock_http_util.h"
 
 namespace eiabench::mock::testing {
 namespace {
 
-ServerOptions Options(uint64_t seed = 5) {
-  ServerOptions o;
-  o.model.seed = seed;
-  o.model.rate_limit.limit = 0;
-  o.threads = 8;
-  o.keep_alive_timeout_s = 30;  // no idle close racing a reuse
-  return o;
-}
-
-// A started server that always stops, even when a REQUIRE fails.
-struct RunningServer {
-  explicit RunningServer(ServerOptions options) : server(std::move(options)) {
-    std::string error;
-    REQUIRE(server.Start("127.0.0.1", 0, &error));
-  }
-  ~RunningServer() { server.Stop(); }
-  httplib::Client Client() {
-    httplib::Client c("127.0.0.1", server.port());
-    c.set_read_timeout(10, 0);
-    c.set_connection_timeout(5, 0);
-    return c;
-  }
-  MockServer server;
-};
-
 TEST_CASE("the server answers a data query over HTTP", "[mock]") {
-  RunningServer s(Options());
+  RunningServer s(ServerTestOptions());
   CHECK(s.server.base_url() ==
         "http://127.0.0.1:" + std::to_string(s.server.port()) + "/v2");
   auto client = s.Client();
@@ -59,7 +33,7 @@ TEST_CASE("the server answers a data query over HTTP", "[mock]") {
 
 TEST_CASE("the key is accepted from the X-Api-Key header with X-Params",
           "[mock]") {
-  RunningServer s(Options());
+  RunningServer s(ServerTestOptions());
   auto client = s.Client();
   httplib::Headers headers = {
       {"X-Api-Key", "K"},
@@ -75,7 +49,7 @@ TEST_CASE("the key is accepted from the X-Api-Key header with X-Params",
 }
 
 TEST_CASE("POST with a JSON body is a data query", "[mock]") {
-  RunningServer s(Options());
+  RunningServer s(ServerTestOptions());
   auto client = s.Client();
   auto res = client.Post(
       "/v2/electricity/rto/region-data/data/?api_key=K",
@@ -88,7 +62,7 @@ TEST_CASE("POST with a JSON body is a data query", "[mock]") {
 
 TEST_CASE("pages fetched over HTTP add up to the truth endpoint's checksum",
           "[mock]") {
-  RunningServer s(Options());
+  RunningServer s(ServerTestOptions());
   auto client = s.Client();
   std::string params =
       "frequency=hourly&data[]=value&facets[respondent][]=PACW&facets["
@@ -128,13 +102,13 @@ TEST_CASE("two servers with the same seed serve the same bytes", "[mock]") {
                        "?data[]=value&start=2024-05-01T00&end=2024-05-01T03&"
                        "length=300&api_key=K";
   {
-    RunningServer s(Options(9));
+    RunningServer s(ServerTestOptions(9));
     auto res = s.Client().Get(target);
     REQUIRE(res);
     first = res->body;
   }
   {
-    RunningServer s(Options(9));
+    RunningServer s(ServerTestOptions(9));
     auto res = s.Client().Get(target);
     REQUIRE(res);
     second = res->body;
@@ -144,7 +118,7 @@ TEST_CASE("two servers with the same seed serve the same bytes", "[mock]") {
 
 TEST_CASE("the rate limit answers 429 over HTTP and stats report the window",
           "[mock]") {
-  ServerOptions options = Options();
+  ServerOptions options = ServerTestOptions();
   options.model.rate_limit.limit = 2;
   RunningServer s(options);
   auto client = s.Client();
@@ -162,7 +136,7 @@ TEST_CASE("the rate limit answers 429 over HTTP and stats report the window",
 }
 
 TEST_CASE("a reset fault closes the connection without a response", "[mock]") {
-  ServerOptions options = Options();
+  ServerOptions options = ServerTestOptions();
   options.model.faults.reset = 1;
   RunningServer s(options);
   auto client = s.Client();
@@ -172,7 +146,7 @@ TEST_CASE("a reset fault closes the connection without a response", "[mock]") {
 
 TEST_CASE("a truncated fault delivers fewer bytes than Content-Length",
           "[mock]") {
-  ServerOptions options = Options();
+  ServerOptions options = ServerTestOptions();
   options.model.faults.truncated = 1;
   RunningServer s(options);
   auto client = s.Client();
@@ -183,7 +157,7 @@ TEST_CASE("a truncated fault delivers fewer bytes than Content-Length",
 }
 
 TEST_CASE("a malformed-JSON fault is a 200 that does not parse", "[mock]") {
-  ServerOptions options = Options();
+  ServerOptions options = ServerTestOptions();
   options.model.faults.malformed_json = 1;
   RunningServer s(options);
   auto res = s.Client().Get(std::string(kFuelData) + "?" +
@@ -194,7 +168,7 @@ TEST_CASE("a malformed-JSON fault is a 200 that does not parse", "[mock]") {
 }
 
 TEST_CASE("Stop returns promptly while a request is stalled", "[mock]") {
-  ServerOptions options = Options();
+  ServerOptions options = ServerTestOptions();
   options.model.faults.stall = 1;
   options.model.faults.stall_s = 3600;
   auto server = std::make_unique<MockServer>(options);
@@ -209,7 +183,7 @@ TEST_CASE("Stop returns promptly while a request is stalled", "[mock]") {
 }
 
 TEST_CASE("requests on one connection share a connection id", "[mock]") {
-  ServerOptions options = Options();
+  ServerOptions options = ServerTestOptions();
   options.model.latency = {"conn", 0, 0, 1000, 0};
   // Time scale 1000: a 1 s new-connection cost is 1 ms of real time.
   options.time_scale = 1000;
@@ -230,7 +204,7 @@ namespace eiabench::mock::testing {
 namespace {
 
 TEST_CASE("a client accepting brotli gets an uncompressed body", "[mock]") {
-  RunningServer s(Options());
+  RunningServer s(ServerTestOptions());
   auto client = s.Client();
   httplib::Headers headers = {{"Accept-Encoding", "gzip, deflate, br"}};
   auto res = client.Get(
@@ -273,7 +247,7 @@ int ListenBacklog(int port) {
 
 TEST_CASE("the listening socket queues more than httplib's 5 connections",
           "[mock]") {
-  RunningServer s(Options());
+  RunningServer s(ServerTestOptions());
   // 256 clients connecting at once must not overflow the accept queue
   // (their SYNs would be dropped and retried seconds later).
   CHECK(ListenBacklog(s.server.port()) >= 256);

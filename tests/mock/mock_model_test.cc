@@ -305,7 +305,7 @@ TEST_CASE("documented errors have the API's status and body", "[mock]") {
       {"/v2/electricity/wholesale-prices/data/", "api_key=GOOD", 404,
        R"({"error":"Not found.","code":404})"},
       {fuel, "api_key=GOOD&frequency=yearly", 400,
-       R"({"error":"Invalid frequency 'yearly' provided. The only valid frequencies are 'hourly'.","code":400})"},
+       R"({"error":"Invalid frequency 'yearly' provided. The only valid frequencies are 'hourly', and 'local-hourly'.","code":400})"},
       {fuel, "api_key=GOOD&data[]=price", 400,
        R"({"error":"Invalid data 'price' provided. The only valid data are 'value'.","code":400})"},
       {fuel, "api_key=GOOD&facets[state][]=OR", 400,

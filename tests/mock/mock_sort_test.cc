@@ -1,4 +1,5 @@
-// Sorting by a facet's name column ("type-name", "respondent-name").
+// Sorting by a facet's name column ("type-name", "respondent-name"); value
+// sorts are in mock_value_sort_test.cc.
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -61,15 +62,16 @@ TEST_CASE("a descending name sort before period groups rows by name",
   CHECK(d[9]["fueltype"] == "WAT");
 }
 
-TEST_CASE("a sort by value is still refused with the valid columns named",
+TEST_CASE("an unknown sort column is refused with the valid columns named",
           "[mock]") {
   EiaModel model(Unlimited());
   MockResponse r = model.Handle(
       Get(kFuelData,
-          "frequency=hourly&data[]=value&sort[0][column]=value&api_key=K"),
+          "frequency=hourly&data[]=value&sort[0][column]=price&api_key=K"),
       nanoseconds(0));
   CHECK(r.status == 400);
   CHECK(r.body.find("respondent-name") != std::string::npos);
+  CHECK(r.body.find("'value'") != std::string::npos);
 }
 
 }  // namespace
