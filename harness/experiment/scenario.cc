@@ -365,6 +365,12 @@ std::optional<Scenario> ParseScenario(const std::string& text,
       !ParseLimits(root, &s, error) || !ParseSections(root, &s, error) ||
       !ParseMatrix(root, &s, error) || !CheckWorkload(s.workload, error))
     return std::nullopt;
+  // The bound above caps the expansion, so this costs at most 10,000 cells.
+  if (!s.matrix.exclude.empty() && ExpandMatrix(s).empty()) {
+    Fail(error, "$.matrix.exclude",
+         "excludes every cell of the matrix; nothing would run");
+    return std::nullopt;
+  }
   return s;
 }
 

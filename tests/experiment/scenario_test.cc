@@ -230,3 +230,17 @@ TEST_CASE("a refused scenario's error is one line whatever the input holds",
     CHECK(error.ToString().find_first_of("\r\n") == std::string::npos);
   }
 }
+
+TEST_CASE("a matrix whose exclusions drop every cell is refused",
+          "[experiment][scenario]") {
+  // Found by fuzz_scenario_parser (fuzz/regressions/scenario_parser/
+  // exclude-every-cell.json): the scenario was accepted and ran nothing.
+  ScenarioError error;
+  auto scenario = ParseScenario(
+      R"({"name":"x","matrix":{"axes":{"days_per_batch":[1,1]},)"
+      R"("exclude":[{"days_per_batch":1}]}})",
+      &error);
+  REQUIRE_FALSE(scenario);
+  CHECK(error.path == "$.matrix.exclude");
+  CHECK(error.message.find("every cell") != std::string::npos);
+}
