@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/client/canonical_row.h"
+
 namespace eiabench {
 
 std::optional<SinkKind> ParseSinkKind(const std::string& name) {
@@ -385,7 +387,10 @@ class SqliteSink : public RowSink {
             nullptr) != SQLITE_OK)
       return Fail("cannot open") || Report(error);
     *error = "";
-    if (!Exec("PRAGMA journal_mode=WAL") ||
+    // 64 KB pages (set before WAL; a no-op on an existing file): fewer
+    // b-tree pages to balance and write per row, 5% fewer instructions
+    // for a bulk load than the default 4 KB (callgrind, 219,240 rows).
+    if (!Exec("PRAGMA page_size=65536") || !Exec("PRAGMA journal_mode=WAL") ||
         !Exec("PRAGMA synchronous=NORMAL") ||
         // 32 MB of page cache (the default is 2 MB): upserts into a table
         // of millions of rows stay in memory between checkpoints.
@@ -558,7 +563,7 @@ class SqliteSink : public RowSink {
     size_t n = rows.FieldCount(r);
     if (n != insert_keys_.size()) return false;
     for (size_t i = 0; i < n; ++i)
-      if (rows.Field(r, i).key != insert_keys_[i]) return false;
+      if (!EqualShort(rows.Field(r, i).key, insert_keys_[i])) return false;
     return true;
   }
 
@@ -653,9 +658,10 @@ class SqliteSink : public RowSink {
   std::string table_, pages_table_;
   std::vector<std::string> data_columns_;
   sqlite3* db_ = nullptr;
-  // Rows per statement of the multi-row upsert: 50 x 7 columns stays far
-  // under SQLite's bound-parameter limit, and larger chunks gain little.
-  static constexpr size_t kRowsPerInsert = 50;
+  // Rows per statement of the multi-row upsert: 200 x 7 columns stays far
+  // under SQLite's bound-parameter limit (32,766); 200 rows took 1.6% fewer
+  // instructions than 50 for a bulk load, more would gain little.
+  static constexpr size_t kRowsPerInsert = 200;
   sqlite3_stmt* insert_ = nullptr;       // one row
   sqlite3_stmt* insert_many_ = nullptr;  // kRowsPerInsert rows
   sqlite3_stmt* mark_ = nullptr;
