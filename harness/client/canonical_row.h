@@ -12,23 +12,35 @@
 
 namespace eiabench {
 
-// Copies n bytes without a call to memcpy when n <= 16: two fixed-size
-// loads that may overlap, never reading outside [src, src + n). EIA keys
-// and values are almost all 2-15 bytes, and a library call per field cost
-// more than the copy.
+// The first and the last sizeof(Word) bytes of n (sizeof(Word) <= n <=
+// 2 * sizeof(Word)) bytes at p: two loads that may overlap and never read
+// outside [p, p + n). Together they cover all n bytes.
+template <typename Word>
+struct Ends {
+  Word head, tail;
+  static Ends Load(const char* p, size_t n) {
+    Ends e;
+    std::memcpy(&e.head, p, sizeof(Word));
+    std::memcpy(&e.tail, p + n - sizeof(Word), sizeof(Word));
+    return e;
+  }
+  void Store(char* p, size_t n) const {
+    std::memcpy(p, &head, sizeof(Word));
+    std::memcpy(p + n - sizeof(Word), &tail, sizeof(Word));
+  }
+  bool operator==(const Ends& o) const {
+    return ((head ^ o.head) | (tail ^ o.tail)) == 0;
+  }
+};
+
+// Copies n bytes without a call to memcpy when n <= 16. EIA keys and
+// values are almost all 2-15 bytes, and a library call per field cost more
+// than the copy.
 inline char* CopyShort(char* out, const char* src, size_t n) {
   if (n >= 8 && n <= 16) {
-    uint64_t a, b;
-    std::memcpy(&a, src, 8);
-    std::memcpy(&b, src + n - 8, 8);
-    std::memcpy(out, &a, 8);
-    std::memcpy(out + n - 8, &b, 8);
+    Ends<uint64_t>::Load(src, n).Store(out, n);
   } else if (n >= 4 && n < 8) {
-    uint32_t a, b;
-    std::memcpy(&a, src, 4);
-    std::memcpy(&b, src + n - 4, 4);
-    std::memcpy(out, &a, 4);
-    std::memcpy(out + n - 4, &b, 4);
+    Ends<uint32_t>::Load(src, n).Store(out, n);
   } else if (n > 16) {
     std::memcpy(out, src, n);
   } else {
@@ -38,26 +50,16 @@ inline char* CopyShort(char* out, const char* src, size_t n) {
 }
 
 // Whether a and b hold the same bytes, without a call to memcmp for the
-// short keys EIA rows carry (same loads as CopyShort, same bounds).
+// short keys EIA rows carry.
 inline bool EqualShort(std::string_view a, std::string_view b) {
   const size_t n = a.size();
   if (n != b.size()) return false;
-  if (n >= 8 && n <= 16) {
-    uint64_t a0, a1, b0, b1;
-    std::memcpy(&a0, a.data(), 8);
-    std::memcpy(&b0, b.data(), 8);
-    std::memcpy(&a1, a.data() + n - 8, 8);
-    std::memcpy(&b1, b.data() + n - 8, 8);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
-  if (n >= 4 && n < 8) {
-    uint32_t a0, a1, b0, b1;
-    std::memcpy(&a0, a.data(), 4);
-    std::memcpy(&b0, b.data(), 4);
-    std::memcpy(&a1, a.data() + n - 4, 4);
-    std::memcpy(&b1, b.data() + n - 4, 4);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
+  if (n >= 8 && n <= 16)
+    return Ends<uint64_t>::Load(a.data(), n) ==
+           Ends<uint64_t>::Load(b.data(), n);
+  if (n >= 4 && n < 8)
+    return Ends<uint32_t>::Load(a.data(), n) ==
+           Ends<uint32_t>::Load(b.data(), n);
   if (n > 16) return std::memcmp(a.data(), b.data(), n) == 0;
   for (size_t i = 0; i < n; ++i)
     if (a[i] != b[i]) return false;

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "harness/client/canonical_row.h"
 #include "harness/client/extractor.h"
 #include "harness/client/page_parser.h"
 
@@ -258,4 +259,26 @@ TEST_CASE("a number in a row keeps its text in the row and its hash",
   CHECK(rows.Field(0, 1).value == "1.50");
   std::string canon = "period=2024-01-01T00;value=1.50;";
   CHECK(page.checksum == XXH3_64bits(canon.data(), canon.size()));
+}
+
+TEST_CASE("short copies and comparisons match memcpy and memcmp", "[client]") {
+  std::string src(64, '\0');
+  for (size_t i = 0; i < src.size(); ++i)
+    src[i] = static_cast<char>('a' + i % 26);
+  for (size_t n = 0; n <= 40; ++n) {
+    INFO("n = " << n);
+    std::string out(n + 8, '#');
+    char* end = CopyShort(out.data(), src.data() + 3, n);
+    CHECK(end == out.data() + n);
+    CHECK(out.compare(0, n, src, 3, n) == 0);
+    CHECK(out.substr(n) == std::string(8, '#'));  // nothing written past n
+    std::string a = src.substr(5, n), b = a;
+    CHECK(EqualShort(a, b));
+    for (size_t at = 0; at < n; ++at) {
+      b = a;
+      b[at] = '!';
+      CHECK_FALSE(EqualShort(a, b));
+    }
+    if (n > 0) CHECK_FALSE(EqualShort(a, a.substr(0, n - 1)));
+  }
 }
