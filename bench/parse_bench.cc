@@ -166,12 +166,10 @@ EIABENCH_BENCHMARK(BM_ParsePage_Nlohmann);
 #if EIABENCH_HAVE_CLIENT
 // The pipeline's parser exactly as the extractor calls it: envelope,
 // warnings, rows into PageRows, and the shared row checksum of every row.
-// Pipeline takes the fast path (DOM) as every EIA page does; PipelineCareful
-// forces the On-Demand path that numbers in rows and bad bodies take.
-void PipelineParse(benchmark::State& state, PageParser::Paths paths) {
+void BM_ParsePage_Pipeline(benchmark::State& state) {
   std::string body = Page();
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);  // no copy per page
-  PageParser parser(paths);
+  PageParser parser;
   PageRows rows;
   for (auto _ : state) {
     ParsedPage page = parser.Parse(body, &rows);
@@ -183,14 +181,7 @@ void PipelineParse(benchmark::State& state, PageParser::Paths paths) {
   }
   Report(state, rows.size());
 }
-void BM_ParsePage_Pipeline(benchmark::State& state) {
-  PipelineParse(state, PageParser::Paths::kFastFirst);
-}
 EIABENCH_BENCHMARK(BM_ParsePage_Pipeline);
-void BM_ParsePage_PipelineCareful(benchmark::State& state) {
-  PipelineParse(state, PageParser::Paths::kCarefulOnly);
-}
-EIABENCH_BENCHMARK(BM_ParsePage_PipelineCareful);
 
 // nlohmann/json doing the pipeline parser's whole job: the same PageRows
 // and the same row checksum, so the two differ only in the JSON library.

@@ -11,16 +11,10 @@
 namespace eiabench {
 
 namespace od = simdjson::ondemand;
-namespace dom = simdjson::dom;
 
 struct PageParser::Impl {
-  // The fast path (see Parse): simdjson's DOM parser, whose both stages run
-  // in the kernel chosen for this CPU at run time. Its tape and string
-  // buffer are allocated once and reused for every page.
-  dom::parser dom_parser;
-  // The careful path: On-Demand, which keeps a number's text as sent.
   od::parser parser;
-  CanonicalRow canonical;  // the fast path's row checksum buffer
+  CanonicalRow canonical;  // the row being hashed, rebuilt per row
   // Row keys seen so far, interned: field i of a row usually has the key
   // field i had in the row before, so comparing the raw key with it is
   // cheaper than unescaping every key. A deque never moves its strings, so
@@ -59,8 +53,7 @@ struct PageParser::Impl {
   }
 };
 
-PageParser::PageParser(Paths paths)
-    : impl_(std::make_unique<Impl>()), paths_(paths) {}
+PageParser::PageParser() : impl_(std::make_unique<Impl>()) {}
 PageParser::~PageParser() = default;
 
 namespace {
@@ -160,10 +153,15 @@ std::string_view ReadString(od::value& value, PageParser::Impl* impl) {
   return value.get_string();
 }
 
+// Each row's canonical string (the row checksum's input) is built while
+// its fields are read, so a field is touched once; the bytes are those
+// RowHash() would build from the stored views.
 void ReadRows(od::value v, PageRows* rows, ParsedPage* page,
               PageParser::Impl* impl) {
+  CanonicalRow& canonical = impl->canonical;
   for (od::value item : v.get_array()) {
     rows->BeginRow();
+    canonical.Begin();
     size_t position = 0;
     for (od::field f : item.get_object()) {
       std::string_view key = ReadKey(f, position++, impl);
@@ -173,10 +171,14 @@ void ReadRows(od::value v, PageRows* rows, ParsedPage* page,
           // is_null() consumes the token.
           (void)value.is_null();
           rows->AddFieldView(key, {}, true);
+          canonical.Add(key, {}, true);
           break;
-        case od::json_type::string:
-          rows->AddFieldView(key, ReadString(value, impl), false);
+        case od::json_type::string: {
+          std::string_view text = ReadString(value, impl);
+          rows->AddFieldView(key, text, false);
+          canonical.Add(key, text, false);
           break;
+        }
         case od::json_type::number:
         case od::json_type::boolean: {
           std::string_view raw = value.raw_json_token();
@@ -184,6 +186,7 @@ void ReadRows(od::value v, PageRows* rows, ParsedPage* page,
                                   raw.back() == '\r' || raw.back() == '\t'))
             raw.remove_suffix(1);
           rows->AddFieldView(key, raw, false);
+          canonical.Add(key, raw, false);
           break;
         }
         default:
@@ -191,7 +194,7 @@ void ReadRows(od::value v, PageRows* rows, ParsedPage* page,
                                    "' is not a scalar");
       }
     }
-    uint64_t hash = RowHash(*rows, rows->size() - 1);
+    uint64_t hash = canonical.Hash();
     rows->SetLastRowHash(hash);
     page->checksum += hash;
   }
@@ -214,124 +217,6 @@ void ReadResponse(od::value v, PageRows* rows, ParsedPage* page,
   }
 }
 
-// The fast path. It accepts only the common shape (string or null row
-// values, a total that is a count, warnings of strings) and reads it the
-// way the careful path below does, field for field in document order, so
-// both give the same rows, hashes, warnings and total. Anything else (a
-// number or boolean in a row, whose text the tape no longer holds; a type
-// the careful path reports as an error; a body that is not valid JSON)
-// returns false, and the page is parsed again by the careful path.
-constexpr size_t kMaxFastPathBytes = 64u << 20;
-
-bool FastWarnings(dom::element v, ParsedPage* page) {
-  dom::array items;
-  if (v.get_array().get(items)) return false;
-  for (dom::element item : items) {
-    dom::object fields;
-    if (item.get_object().get(fields)) return false;
-    std::string_view warning, description;
-    for (dom::key_value_pair f : fields) {
-      std::string_view* target = f.key == "warning"       ? &warning
-                                 : f.key == "description" ? &description
-                                                          : nullptr;
-      if (target && f.value.get_string().get(*target)) return false;
-    }
-    if (warning == "incomplete return") page->incomplete_return = true;
-    if (warning.rfind("parameter out of range", 0) == 0)
-      page->length_out_of_range = true;
-    std::string line(warning);
-    page->warnings.push_back(line.append(": ").append(description));
-  }
-  return true;
-}
-
-// Each row's canonical string is built while its fields are read (the
-// same bytes RowHash() would build from the stored views).
-bool FastRows(dom::element v, PageRows* rows, ParsedPage* page,
-              CanonicalRow* canonical) {
-  dom::array items;
-  if (v.get_array().get(items)) return false;
-  for (dom::element item : items) {
-    dom::object fields;
-    if (item.get_object().get(fields)) return false;
-    rows->BeginRow();
-    canonical->Begin();
-    for (dom::key_value_pair f : fields) {
-      switch (f.value.type()) {
-        case dom::element_type::STRING: {
-          std::string_view value = f.value.get_string().value_unsafe();
-          rows->AddFieldView(f.key, value, false);
-          canonical->Add(f.key, value, false);
-          break;
-        }
-        case dom::element_type::NULL_VALUE:
-          rows->AddFieldView(f.key, {}, true);
-          canonical->Add(f.key, {}, true);
-          break;
-        default:
-          return false;
-      }
-    }
-    uint64_t hash = canonical->Hash();
-    rows->SetLastRowHash(hash);
-    page->checksum += hash;
-  }
-  return true;
-}
-
-bool FastTotal(dom::element v, uint64_t* out) {
-  if (v.type() == dom::element_type::UINT64 ||
-      v.type() == dom::element_type::INT64)
-    return !v.get_uint64().get(*out);
-  std::string_view s;
-  if (v.get_string().get(s)) return false;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
-
-bool FastResponse(dom::element v, PageRows* rows, ParsedPage* page,
-                  bool* has_total, bool* has_data, CanonicalRow* canonical) {
-  dom::object fields;
-  if (v.get_object().get(fields)) return false;
-  for (dom::key_value_pair f : fields) {
-    if (f.key == "total") {
-      if (!FastTotal(f.value, &page->total)) return false;
-      *has_total = true;
-    } else if (f.key == "data") {
-      if (!FastRows(f.value, rows, page, canonical)) return false;
-      *has_data = true;
-    } else if (f.key == "warnings") {
-      if (!FastWarnings(f.value, page)) return false;
-    }
-  }
-  return true;
-}
-
-// The whole page by the fast path; false leaves `page` and `rows` to be
-// reset by the caller.
-bool ParseFast(PageParser::Impl* impl, const std::string& body, PageRows* rows,
-               ParsedPage* page, bool* has_response, bool* has_total,
-               bool* has_data) {
-  if (body.size() > kMaxFastPathBytes) return false;
-  dom::element doc;
-  // The body's capacity holds simdjson's padding (see Parse): no copy.
-  if (impl->dom_parser.parse(body.data(), body.size(), false).get(doc))
-    return false;
-  dom::object fields;
-  if (doc.get_object().get(fields)) return false;
-  for (dom::key_value_pair f : fields) {
-    if (f.key == "response") {
-      *has_response = true;
-      if (!FastResponse(f.value, rows, page, has_total, has_data,
-                        &impl->canonical))
-        return false;
-    } else if (f.key == "warnings") {
-      if (!FastWarnings(f.value, page)) return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 ParsedPage PageParser::Parse(std::string& body, PageRows* rows) {
@@ -346,29 +231,6 @@ ParsedPage PageParser::Parse(std::string& body, PageRows* rows) {
   if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
     body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   bool has_response = false, has_total = false, has_data = false;
-  if (paths_ == Paths::kCarefulOnly ||
-      !ParseFast(impl_.get(), body, rows, &page, &has_response, &has_total,
-                 &has_data)) {
-    page = ParsedPage();
-    rows->Clear();
-    has_response = has_total = has_data = false;
-    ParseCareful(body, rows, &page, &has_response, &has_total, &has_data);
-  }
-  if (page.error.empty()) {
-    if (!has_response)
-      page.error = "no 'response' object";
-    else if (!has_total)
-      page.error = "no response.total";
-    else if (!has_data)
-      page.error = "no response.data";
-  }
-  page.ok = page.error.empty();
-  return page;
-}
-
-void PageParser::ParseCareful(std::string& body, PageRows* rows,
-                              ParsedPage* page, bool* has_response,
-                              bool* has_total, bool* has_data) {
   impl_->FindBackslashes(body);
   try {
     od::document doc = impl_->parser.iterate(simdjson::padded_string_view(
@@ -376,17 +238,28 @@ void PageParser::ParseCareful(std::string& body, PageRows* rows,
     for (od::field f : doc.get_object()) {
       std::string_view key = f.unescaped_key();
       if (key == "response") {
-        *has_response = true;
-        ReadResponse(f.value(), rows, page, has_total, has_data, impl_.get());
+        has_response = true;
+        ReadResponse(f.value(), rows, &page, &has_total, &has_data,
+                     impl_.get());
       } else if (key == "warnings") {
-        ReadWarnings(f.value(), page);
+        ReadWarnings(f.value(), &page);
       }
     }
   } catch (const simdjson::simdjson_error& e) {
-    page->error = std::string("malformed JSON: ") + e.what();
+    page.error = std::string("malformed JSON: ") + e.what();
+    return page;
   } catch (const std::runtime_error& e) {
-    page->error = e.what();
+    page.error = e.what();
+    return page;
   }
+  if (!has_response)
+    page.error = "no 'response' object";
+  else if (!has_total)
+    page.error = "no response.total";
+  else if (!has_data)
+    page.error = "no response.data";
+  page.ok = page.error.empty();
+  return page;
 }
 
 std::string ApiErrorMessage(const std::string& body) {

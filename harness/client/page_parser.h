@@ -1,14 +1,6 @@
-// Parses one EIA API v2 data page with simdjson into a PageRows: no tree of
-// allocated nodes, no copy of a value that needs no unescaping.
-//
-// Two paths, one result. The fast path runs simdjson's DOM parser (its
-// flat tape and string buffer are reused page after page, and both of its
-// stages run in the kernel picked for this CPU at run time, where Debian's
-// baseline build compiles On-Demand for plain x86-64) and takes pages whose
-// row values are strings or null: every EIA page seen. Any other page, or
-// one that is not valid JSON, goes through On-Demand, which keeps the text
-// of a number as sent (the row checksum hashes that text) and words the
-// errors.
+// Parses one EIA API v2 data page without building a DOM (simdjson
+// On-Demand), streaming rows into a PageRows: no copy of a value that needs
+// no unescaping, and each row's checksum built while its fields are read.
 //
 // Accepted envelope: a top-level object with `response` holding `total`
 // (string or number) and `data` (array of flat objects whose values are
@@ -40,10 +32,7 @@ struct ParsedPage {
 
 class PageParser {
  public:
-  // kCarefulOnly skips the fast path: for tests and differential fuzzing
-  // that check both paths give the same result.
-  enum class Paths { kFastFirst, kCarefulOnly };
-  explicit PageParser(Paths paths = Paths::kFastFirst);
+  PageParser();
   ~PageParser();
 
   // Parses `body` (padded in place when its capacity is short) into `rows`
@@ -56,13 +45,7 @@ class PageParser {
   struct Impl;
 
  private:
-  // The On-Demand path, for pages the fast path does not take (see the
-  // .cc): the same result, and the errors' wording.
-  void ParseCareful(std::string& body, PageRows* rows, ParsedPage* page,
-                    bool* has_response, bool* has_total, bool* has_data);
-
   std::unique_ptr<Impl> impl_;
-  Paths paths_;
 };
 
 // The one-line cause in an API error body: `{"error":{"code":C,

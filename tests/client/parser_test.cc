@@ -177,74 +177,48 @@ TEST_CASE("a hostile row key cannot break the one-line error", "[client]") {
   CHECK(page.error.find("a?b") != std::string::npos);
 }
 
-namespace {
-
-// Everything a parse result says, as text, for comparing the two paths.
-std::string Describe(const ParsedPage& page, const PageRows& rows) {
-  std::string out = page.ok ? "ok" : "error: " + page.error;
-  out += " total=" + std::to_string(page.total) +
-         " checksum=" + ChecksumHex(page.checksum);
-  out += page.incomplete_return ? " incomplete" : "";
-  out += page.length_out_of_range ? " out-of-range" : "";
-  for (const auto& w : page.warnings) out += " [" + w + "]";
-  for (size_t r = 0; page.ok && r < rows.size(); ++r) {
-    out += "\n";
-    for (size_t i = 0; i < rows.FieldCount(r); ++i) {
-      FieldView f = rows.Field(r, i);
-      out += std::string(f.key) + "=" +
-             (f.is_null ? "<null>" : std::string(f.value)) + ";";
-    }
-    out += " " + ChecksumHex(rows.Hash(r));
-  }
-  return out;
-}
-
-}  // namespace
-
-TEST_CASE("the fast and the careful parse paths agree", "[client]") {
+TEST_CASE("the hash built while parsing equals RowHash of the kept rows",
+          "[client]") {
+  // Each row's canonical string is built as its fields are read; RowHash()
+  // rebuilds it from the stored views. Odd pages must agree too.
   std::vector<std::string> bodies = {
       Envelope(R"({"period":"2024-01-01T00","value":"1"})", "\"1\""),
-      // A number in a row: the careful path keeps its text ("1.50").
       Envelope(R"({"period":"2024-01-01T00","value":1.50})", "\"1\""),
-      // A number in the last row only: the fast path gives up late.
       Envelope(R"({"period":"a","value":"1"},{"period":"b","value":true})",
                "2"),
       Envelope(R"({"period":"a","value":null},{"p\u0065riod":"b\"c"})",
                "\"2\""),
-      R"({"warnings":[{"warning":"incomplete return","description":"d"}],)"
-      R"("response":{"total":9,"data":[{"a":"b"}],"warnings":)"
-      R"([{"warning":"parameter out of range","description":"length"}]}})",
-      R"({"response":{"total":"1","data":[{"a":{"b":1}}]}})",
-      R"({"response":{"total":-1,"data":[]}})",
-      R"({"response":{"total":"1","data":[{"a":"b"}]}} trailing)",
-      R"({"response":{"total":"1","data":[{"a":"\xff"}]}})",
-      R"({"response":{"total":"1"}})",
-      R"({"response":{"total":"1","data":[{"a":"b"}],"data":[{"c":"d"}]}})",
-      "[1,2,3]",
-      "",
+      Envelope(R"({"a-very-long-key-name-past-sixteen":"and a long value )"
+               R"(past sixteen bytes","k":""})",
+               "\"1\""),
   };
   std::string dir =
       std::string(EIABENCH_SOURCE_DIR) + "/fuzz/corpus/response_parser/";
   for (const char* name :
        {"recorded-nami-0.json", "recorded-myeia-3.json",
         "recorded-ring-attention-energy-1.json", "hand-escapes.json",
-        "hand-numeric-value.json", "hand-null-value.json", "hand-deep.json",
-        "hand-total-lies.json"}) {
+        "hand-numeric-value.json", "hand-null-value.json"}) {
     std::ifstream in(dir + name);
     REQUIRE(in);
     bodies.emplace_back(std::istreambuf_iterator<char>(in),
                         std::istreambuf_iterator<char>());
   }
-  PageParser fast;
-  PageParser careful(PageParser::Paths::kCarefulOnly);
-  for (const std::string& original : bodies) {
-    std::string a = original, b = original;
-    PageRows rows_a, rows_b;
-    ParsedPage page_a = fast.Parse(a, &rows_a);
-    ParsedPage page_b = careful.Parse(b, &rows_b);
-    INFO(original.substr(0, 200));
-    CHECK(Describe(page_a, rows_a) == Describe(page_b, rows_b));
+  PageParser parser;
+  size_t parsed = 0;
+  for (std::string body : bodies) {
+    INFO(body.substr(0, 200));
+    PageRows rows;
+    ParsedPage page = parser.Parse(body, &rows);
+    if (!page.ok) continue;  // some corpus files wrap the page in metadata
+    ++parsed;
+    uint64_t sum = 0;
+    for (size_t r = 0; r < rows.size(); ++r) {
+      CHECK(rows.Hash(r) == RowHash(rows, r));
+      sum += RowHash(rows, r);
+    }
+    CHECK(page.checksum == sum);
   }
+  CHECK(parsed >= 8);
 }
 
 TEST_CASE("a number in a row keeps its text in the row and its hash",
