@@ -395,6 +395,11 @@ class SqliteSink : public RowSink {
         // 32 MB of page cache (the default is 2 MB): upserts into a table
         // of millions of rows stay in memory between checkpoints.
         !Exec("PRAGMA cache_size=-32768") ||
+        // Each multi-row upsert keeps a statement journal (the pages it
+        // changed, to undo it alone); in memory, not as a temporary file
+        // per statement in /var/tmp: with 64 KB pages those files took
+        // 235 MB of writes for a 219,240-row load, at the same CPU cost.
+        !Exec("PRAGMA temp_store=MEMORY") ||
         !Exec("CREATE TABLE IF NOT EXISTS eiabench_runs (tbl TEXT PRIMARY "
               "KEY, fingerprint TEXT NOT NULL)") ||
         !Exec("CREATE TABLE IF NOT EXISTS " + QuoteIdent(pages_table_) +
