@@ -114,12 +114,16 @@ class MockServer::Impl {
   bool stopping = false;
   std::thread timer;
 
-  void Suspend(MHD_Connection* c, std::chrono::steady_clock::time_point at) {
+  // False once Stop() has begun: the timer thread may be gone, and MHD
+  // must not be stopped with a connection suspended.
+  bool Suspend(MHD_Connection* c, std::chrono::steady_clock::time_point at) {
     std::lock_guard<std::mutex> lock(mu);
+    if (stopping) return false;
     MHD_suspend_connection(c);
     ++suspended;
     due.emplace(at, c);
     cv.notify_one();
+    return true;
   }
 
   void RunTimer() {
@@ -331,8 +335,10 @@ MHD_Result MockServer::Impl::HandleRequest(MHD_Connection* connection,
     ex->pending = true;
     ex->answer = std::move(answer);
     ex->gzip = gzip;
-    Suspend(connection, std::chrono::steady_clock::now() + real_delay);
-    return MHD_YES;
+    if (Suspend(connection, std::chrono::steady_clock::now() + real_delay))
+      return MHD_YES;
+    ResetSocket(connection);  // stopping: the answer is never sent
+    return MHD_NO;
   }
   return Answer(connection, answer, gzip);
 }
